@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Runs OrleansLicenses locally: a project-local PostgreSQL (installed with apt if missing), the schema,
+# N silos forming one cluster, the API host, and the demo data. Ctrl-C stops everything it started;
+# running it again keeps the data (in .local/, git-ignored).
+#
+#   ./deploy/run.sh [--silos N]
+#
+# Environment: Bootstrap__AdminClientSecret (else one is generated once and kept in .local/secrets.env),
+#              OL_PG_PORT (default 55432), OL_API_URL (default http://127.0.0.1:5000).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SILOS=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --silos) SILOS="$2"; shift 2 ;;
+    --silos=*) SILOS="${1#*=}"; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+[[ "$SILOS" =~ ^[1-9][0-9]?$ ]] || { echo "--silos must be 1..99" >&2; exit 2; }
+
+LOCAL="$ROOT/.local"
+PG_DIR="$LOCAL/pg"
+PG_PORT="${OL_PG_PORT:-55432}"
+API_URL="${OL_API_URL:-http://127.0.0.1:5000}"
+LOGS="$LOCAL/logs"
+DB=orleans_licenses
+mkdir -p "$LOCAL" "$LOGS"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# --- PostgreSQL binaries -------------------------------------------------------------------------
+find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+PG_BIN=$(find_pg_bin)
+if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+  say "PostgreSQL is not installed: installing it with apt"
+  if [ "$(id -u)" -ne 0 ]; then echo "run as root, or install PostgreSQL first (apt-get install postgresql)" >&2; exit 1; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  PG_BIN=$(find_pg_bin)
+fi
+
+# PostgreSQL refuses to run as root: as root we run it as the 'postgres' OS user.
+if [ "$(id -u)" -eq 0 ]; then
+  PG_USER=postgres
+  id "$PG_USER" >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash "$PG_USER"
+  as_pg() { runuser -u "$PG_USER" -- "$@"; }
+else
+  PG_USER=$(id -un)
+  as_pg() { "$@"; }
+fi
+
+if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+  say "Initialising a project-local PostgreSQL cluster in .local/pg"
+  mkdir -p "$PG_DIR"
+  [ "$(id -u)" -eq 0 ] && chown -R "$PG_USER" "$PG_DIR"
+  as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$LOGS/initdb.log"
+fi
+[ "$(id -u)" -eq 0 ] && chown "$PG_USER" "$PG_DIR" "$PG_DIR/data"
+
+STARTED_PG=0
+if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+  say "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null
+  STARTED_PG=1
+fi
+PSQL=("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
+if [ "$("${PSQL[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != "1" ]; then
+  "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB" >/dev/null
+fi
+CONN="Host=127.0.0.1;Port=$PG_PORT;Database=$DB;Username=postgres"
+
+# --- Secrets, generated once and kept -------------------------------------------------------------
+SECRETS="$LOCAL/secrets.env"
+if [ ! -f "$SECRETS" ]; then
+  umask 077
+  {
+    echo "OL_PLATFORM_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
+    echo "OL_HOLDER_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
+    echo "OL_ADMIN_SECRET=$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_')"
+  } >"$SECRETS"
+fi
+# shellcheck disable=SC1090
+source "$SECRETS"
+ADMIN_SECRET="${Bootstrap__AdminClientSecret:-$OL_ADMIN_SECRET}"
+
+# --- Build -------------------------------------------------------------------------------------
+say "Building (Release)"
+dotnet build "$ROOT/src/ApiHost/ApiHost.csproj" -c Release -nologo -v q >"$LOGS/build-api.log" 2>&1 || { cat "$LOGS/build-api.log"; exit 1; }
+dotnet build "$ROOT/src/Silo/Silo.csproj" -c Release -nologo -v q >"$LOGS/build-silo.log" 2>&1 || { cat "$LOGS/build-silo.log"; exit 1; }
+SILO_DIR="$ROOT/src/Silo/bin/Release/net10.0"
+API_DIR="$ROOT/src/ApiHost/bin/Release/net10.0"
+
+# --- Processes ---------------------------------------------------------------------------------
+# Each run is its own cluster deployment: a silo killed in an earlier run cannot delay this one.
+CLUSTER_ID="local-$(date +%Y%m%d%H%M%S)"
+PIDS=()
+cleanup() {
+  trap - INT TERM EXIT
+  say "Stopping"
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$STARTED_PG" -eq 1 ]; then as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null || true; fi
+}
+trap cleanup INT TERM EXIT
+
+export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
+export ConnectionStrings__Postgres="$CONN" Orleans__ClusterId="$CLUSTER_ID"
+for i in $(seq 1 "$SILOS"); do
+  say "Starting silo $i of $SILOS (silo port $((11110 + i)), gateway $((29999 + i)))"
+  (cd "$SILO_DIR" && Orleans__SiloPort=$((11110 + i)) Orleans__GatewayPort=$((29999 + i)) \
+    exec dotnet OrleansLicenses.Silo.dll >"$LOGS/silo-$i.log" 2>&1) &
+  PIDS+=($!)
+  # The first silo applies the schema; later ones start once it is up.
+  if [ "$i" -eq 1 ]; then
+    for _ in $(seq 1 120); do grep -q "Application started\|Orleans Silo started\|Started silo" "$LOGS/silo-1.log" 2>/dev/null && break; sleep 0.5; done
+  fi
+done
+
+say "Starting the API host on $API_URL"
+(cd "$API_DIR" && Urls="$API_URL" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__SigningKey="$OL_HOLDER_KEY" \
+  Bootstrap__AdminClientSecret="$ADMIN_SECRET" exec dotnet OrleansLicenses.ApiHost.dll >"$LOGS/api.log" 2>&1) &
+PIDS+=($!)
+
+say "Waiting for $API_URL/health/ready"
+for n in $(seq 1 240); do
+  if curl -fs "$API_URL/health/ready" >/dev/null 2>&1; then break; fi
+  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "a process exited early; see $LOGS" >&2; tail -n 30 "$LOGS"/*.log >&2; exit 1; }; done
+  [ "$n" -eq 240 ] && { echo "not ready after 120 s; see $LOGS" >&2; exit 1; }
+  sleep 0.5
+done
+
+if [ -x "$ROOT/deploy/seed-demo.sh" ]; then
+  say "Loading demo data"
+  OL_API_URL="$API_URL" OL_ADMIN_SECRET="$ADMIN_SECRET" "$ROOT/deploy/seed-demo.sh" >"$LOGS/seed.log" 2>&1 || { cat "$LOGS/seed.log"; exit 1; }
+  cat "$LOGS/seed.log"
+fi
+
+cat <<INFO
+
+OrleansLicenses is running ($SILOS silo(s), cluster $CLUSTER_ID).
+  API                 $API_URL
+  API reference       $API_URL/scalar
+  OpenAPI document    $API_URL/openapi/v1.json
+  Orleans dashboard   $API_URL/dashboard/   (admins; open from this machine in Development)
+  Health              $API_URL/health/ready
+  PostgreSQL          127.0.0.1:$PG_PORT database $DB (user postgres, local trust auth)
+  Logs                $LOGS
+
+Demo admin credentials (client-credentials grant):
+  client_id=admin  client_secret=$ADMIN_SECRET
+  curl -s -d grant_type=client_credentials -d client_id=admin -d client_secret='$ADMIN_SECRET' $API_URL/api/auth/token
+
+Press Ctrl-C to stop.
+INFO
+wait "${PIDS[@]}"

@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using OrleansLicenses.Access;
+using OrleansLicenses.ApiHost.Auth;
+using OrleansLicenses.ApiHost.Infrastructure;
+using OrleansLicenses.Clients;
+using OrleansLicenses.Identifiers;
+
+namespace OrleansLicenses.ApiHost.Apis;
+
+/// <summary>Token endpoints: the client-credentials grant for system clients, and the Development-only holder token mint.</summary>
+public static class AuthApi
+{
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app, IHostEnvironment environment)
+    {
+        var group = app.MapGroup("/api/auth").WithTags("Authentication");
+        group.MapPost("/token", IssueToken)
+            .WithName("IssueToken")
+            .WithSummary("Client-credentials grant (RFC 6749 §4.4) for registered system clients.")
+            .Accepts<IFormCollection>("application/x-www-form-urlencoded")
+            .AllowAnonymous()
+            .DisableAntiforgery();
+
+        if (environment.IsDevelopment())
+        {
+            app.MapPost("/api/dev/holder-tokens", MintHolderToken)
+                .WithTags("Development")
+                .WithName("MintHolderToken")
+                .WithSummary("Development only: mints a holder token as the real-name identity platform would.")
+                .AllowAnonymous();
+        }
+
+        return app;
+    }
+
+    public static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
+        HttpRequest request, IClusterClient cluster, TokenIssuer tokens, IOptions<BootstrapSettings> bootstrap)
+    {
+        if (!request.HasFormContentType)
+        {
+            return OAuthError(StatusCodes.Status415UnsupportedMediaType, "invalid_request", "Send application/x-www-form-urlencoded.");
+        }
+
+        var form = await request.ReadFormAsync();
+        if (form["grant_type"] != "client_credentials")
+        {
+            return OAuthError(StatusCodes.Status400BadRequest, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
+        }
+
+        var (clientId, secret) = ReadCredentials(request, form);
+        if (string.IsNullOrEmpty(clientId) || string.IsNullOrEmpty(secret) || clientId.Length > 64 || secret.Length > 256)
+        {
+            return OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client authentication failed.");
+        }
+
+        var admin = bootstrap.Value;
+        if (clientId == admin.AdminClientId && !string.IsNullOrEmpty(admin.AdminClientSecret))
+        {
+            return SecretsEqual(secret, admin.AdminClientSecret)
+                ? TypedResults.Ok(tokens.ForClient(clientId, Roles.Admin, null, null))
+                : OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client authentication failed.");
+        }
+
+        var result = await cluster.GetGrain<IClientGrain>(clientId).AuthenticateAsync(secret);
+        if (result is { Result: ClientAuthenticationResult.Succeeded, Client: { } client })
+        {
+            return TypedResults.Ok(tokens.ForClient(client.ClientId, client.Role, client.UnitCode, client.RegionCode));
+        }
+
+        if (result.LockedUntil is { } until)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds));
+            request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // Unknown, wrong, disabled and locked clients get the same answer, so ids cannot be probed.
+        return OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client authentication failed.");
+    }
+
+    public sealed record HolderTokenRequest(string? IdType, string? IdNumber, string? Name);
+
+    public static Results<Ok<TokenResponse>, ValidationProblem> MintHolderToken(HolderTokenRequest body, TokenIssuer tokens, TimeProvider time)
+    {
+        var errors = new FieldErrors();
+        if (errors.Required("idType", body.IdType) && body.IdType is not ("111" or "001"))
+        {
+            errors.Add("idType", "must be 111 (citizen id number) or 001 (unified social credit code)");
+        }
+
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        if (body.IdType == "111")
+        {
+            errors.Check("idNumber", body.IdNumber, (string? v, out string? e) => CitizenId.TryValidate(v, today, out e));
+        }
+        else if (body.IdType == "001")
+        {
+            errors.Check("idNumber", body.IdNumber, CreditCode.TryValidate);
+        }
+
+        errors.Required("name", body.Name);
+        errors.MaxLength("name", body.Name, 100);
+        return errors.Any
+            ? errors.ToProblem()
+            : TypedResults.Ok(tokens.ForHolder(body.IdType!, body.IdNumber!, body.Name!));
+    }
+
+    private static (string? Id, string? Secret) ReadCredentials(HttpRequest request, IFormCollection form)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+                if (colon > 0)
+                {
+                    return (Uri.UnescapeDataString(decoded[..colon]), Uri.UnescapeDataString(decoded[(colon + 1)..]));
+                }
+            }
+            catch (FormatException)
+            {
+                return (null, null);
+            }
+        }
+
+        return (form["client_id"].ToString(), form["client_secret"].ToString());
+    }
+
+    private static bool SecretsEqual(string presented, string expected) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+
+    private static ProblemHttpResult OAuthError(int status, string error, string description) =>
+        TypedResults.Problem(statusCode: status, title: description, extensions: new Dictionary<string, object?>
+        {
+            ["error"] = error,
+            ["error_description"] = description,
+        });
+}

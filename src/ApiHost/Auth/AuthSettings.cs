@@ -1,0 +1,41 @@
+namespace OrleansLicenses.ApiHost.Auth;
+
+/// <summary>Token settings, bound from the <c>Auth</c> section.</summary>
+public sealed class AuthSettings
+{
+    public const string Section = "Auth";
+
+    /// <summary>The <c>iss</c> of tokens this platform mints for system clients.</summary>
+    public string Issuer { get; set; } = "orleans-licenses";
+
+    /// <summary>The <c>aud</c> every accepted token must carry.</summary>
+    public string Audience { get; set; } = "orleans-licenses-api";
+
+    /// <summary>Base64 HMAC-SHA256 key (at least 32 bytes) shared by all API hosts of one deployment.</summary>
+    public string? SigningKey { get; set; }
+
+    public int TokenLifetimeMinutes { get; set; } = 15;
+
+    public HolderTokenSettings Holder { get; set; } = new();
+}
+
+/// <summary>The province's real-name identity platform, whose holder tokens we trust.</summary>
+public sealed class HolderTokenSettings
+{
+    public string Issuer { get; set; } = "hlj-realname";
+
+    /// <summary>Base64 HMAC-SHA256 key of the real-name platform (configuration; generated per process in Development).</summary>
+    public string? SigningKey { get; set; }
+
+    public int DevTokenLifetimeMinutes { get; set; } = 30;
+}
+
+/// <summary>The first administrator client, from configuration (<c>Bootstrap:AdminClientId</c>, <c>Bootstrap:AdminClientSecret</c>).</summary>
+public sealed class BootstrapSettings
+{
+    public const string Section = "Bootstrap";
+
+    public string AdminClientId { get; set; } = "admin";
+
+    public string? AdminClientSecret { get; set; }
+}

@@ -1,0 +1,113 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using OrleansLicenses.Access;
+
+namespace OrleansLicenses.ApiHost.Auth;
+
+/// <summary>
+/// Two bearer schemes behind one selector: tokens this platform minted for system clients, and holder tokens
+/// from the real-name platform. Each has its own key and issuer, so neither key can mint the other's tokens,
+/// and a holder token can never carry a system role. The algorithm is pinned to HS256.
+/// </summary>
+public static class AuthenticationSetup
+{
+    public const string Selector = "Bearer";
+    public const string PlatformScheme = "PlatformBearer";
+    public const string HolderScheme = "HolderBearer";
+
+    public static IServiceCollection AddPlatformAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<AuthSettings>(configuration.GetSection(AuthSettings.Section));
+        services.Configure<BootstrapSettings>(configuration.GetSection(BootstrapSettings.Section));
+        services.AddSingleton<TokenKeys>();
+        services.AddSingleton<TokenIssuer>();
+
+        services.AddAuthentication(Selector)
+            .AddPolicyScheme(Selector, "Bearer token", o => o.ForwardDefaultSelector = SelectScheme)
+            .AddJwtBearer(PlatformScheme, _ => { })
+            .AddJwtBearer(HolderScheme, o => o.Events = new JwtBearerEvents { OnTokenValidated = GrantHolderRole });
+
+        services.AddOptions<JwtBearerOptions>(PlatformScheme).Configure<TokenKeys, IOptions<AuthSettings>>((o, keys, auth) =>
+            Configure(o, auth.Value.Issuer, auth.Value.Audience, keys.Platform));
+        services.AddOptions<JwtBearerOptions>(HolderScheme).Configure<TokenKeys, IOptions<AuthSettings>>((o, keys, auth) =>
+            Configure(o, auth.Value.Holder.Issuer, auth.Value.Audience, keys.Holder));
+        return services;
+
+        string SelectScheme(HttpContext context)
+        {
+            var header = context.Request.Headers.Authorization.ToString();
+            if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                var handler = new JsonWebTokenHandler();
+                var raw = header["Bearer ".Length..].Trim();
+                if (handler.CanReadToken(raw))
+                {
+                    var holderIssuer = configuration[$"{AuthSettings.Section}:Holder:Issuer"] ?? new HolderTokenSettings().Issuer;
+                    try
+                    {
+                        if (handler.ReadJsonWebToken(raw).Issuer == holderIssuer)
+                        {
+                            return HolderScheme;
+                        }
+                    }
+                    catch (ArgumentException)
+                    {
+                        // Unreadable token: the platform scheme will reject it with 401.
+                    }
+                }
+            }
+
+            return PlatformScheme;
+        }
+    }
+
+    private static void Configure(JwtBearerOptions o, string issuer, string audience, SecurityKey key)
+    {
+        o.MapInboundClaims = false;
+        o.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = issuer,
+            ValidAudience = audience,
+            IssuerSigningKey = key,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            ValidateIssuerSigningKey = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+            NameClaimType = ClaimNames.Subject,
+            RoleClaimType = ClaimNames.Role,
+        };
+    }
+
+    private static Task GrantHolderRole(TokenValidatedContext context)
+    {
+        if (context.Principal?.Identity is not ClaimsIdentity identity)
+        {
+            context.Fail("No identity.");
+            return Task.CompletedTask;
+        }
+
+        // Whatever roles the external token claims, a holder token makes its bearer a holder and nothing more.
+        foreach (var role in identity.FindAll(ClaimNames.Role).ToList())
+        {
+            identity.RemoveClaim(role);
+        }
+
+        var idType = identity.FindFirst(ClaimNames.IdType)?.Value;
+        var idNumber = identity.FindFirst(ClaimNames.IdNumber)?.Value;
+        if (idType is null || idNumber is null)
+        {
+            context.Fail("Holder token lacks id_type/id_number.");
+            return Task.CompletedTask;
+        }
+
+        identity.AddClaim(new Claim(ClaimNames.Role, Roles.Holder));
+        return Task.CompletedTask;
+    }
+}

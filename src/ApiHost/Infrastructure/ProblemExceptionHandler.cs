@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
+using OrleansLicenses.Errors;
+
+namespace OrleansLicenses.ApiHost.Infrastructure;
+
+/// <summary>
+/// The one exception-to-problem mapping. Domain exceptions carry their status kind and stable code; a request
+/// the framework could not read keeps its 400/413/415; a cluster or database that does not answer is 503 with
+/// Retry-After. Anything else is a 500 that says nothing about internals.
+/// </summary>
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail, code, field) = Classify(exception);
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            LogUnavailable(logger, exception.GetType().Name);
+        }
+        else if (status >= 500)
+        {
+            LogUnhandled(logger, exception);
+        }
+
+        http.Response.StatusCode = status;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (code is not null)
+        {
+            problem.Extensions["code"] = code;
+        }
+
+        if (field is not null)
+        {
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [detail ?? title] };
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = null });
+    }
+
+    private static (int Status, string Title, string? Detail, string? Code, string? Field) Classify(Exception exception) => exception switch
+    {
+        DomainException d => (d.Kind switch
+        {
+            DomainErrorKind.NotFound => StatusCodes.Status404NotFound,
+            DomainErrorKind.Conflict => StatusCodes.Status409Conflict,
+            DomainErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+            DomainErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+            _ => StatusCodes.Status400BadRequest,
+        }, Title(d.Kind), d.Message, d.Code, d.Field),
+        BadHttpRequestException b => (b.StatusCode, "The request could not be read.", Describe(b), "request.unreadable", null),
+        JsonException j => (StatusCodes.Status400BadRequest, "The request body is not valid JSON.", JsonDetail(j), "request.invalid_json", null),
+        SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or GatewayTooBusyException
+            or Orleans.Runtime.Messaging.ConnectionFailedException or Orleans.Storage.InconsistentStateException
+            or OrleansException { InnerException: TimeoutException }
+            => (StatusCodes.Status503ServiceUnavailable, "The licence service is temporarily unavailable.", "Retry after a few seconds.", "service.unavailable", null),
+        NpgsqlException { IsTransient: true } or NpgsqlException { InnerException: System.Net.Sockets.SocketException }
+            => (StatusCodes.Status503ServiceUnavailable, "The licence database is temporarily unavailable.", "Retry after a few seconds.", "service.unavailable", null),
+        _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null, "server.error", null),
+    };
+
+    private static string Title(DomainErrorKind kind) => kind switch
+    {
+        DomainErrorKind.NotFound => "Not found.",
+        DomainErrorKind.Conflict => "The operation conflicts with the current state.",
+        DomainErrorKind.Unprocessable => "The request cannot be processed.",
+        DomainErrorKind.Forbidden => "Forbidden.",
+        _ => "The request is invalid.",
+    };
+
+    private static string Describe(BadHttpRequestException b) => b.InnerException switch
+    {
+        JsonException j => JsonDetail(j),
+        _ => b.StatusCode switch
+        {
+            StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+            StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+            _ => b.Message,
+        },
+    };
+
+    // JsonException messages name the path and position, never the offending value.
+    private static string JsonDetail(JsonException j) =>
+        j.Path is { Length: > 0 } path ? $"The body is not valid JSON at {path}: {FirstSentence(j.Message)}" : $"The body is not valid JSON: {FirstSentence(j.Message)}";
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..(end + 1)] : message;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster or database unavailable ({ExceptionType}); answered 503")]
+    private static partial void LogUnavailable(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception);
+}

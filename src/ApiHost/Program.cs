@@ -1,0 +1,45 @@
+using Orleans.Dashboard;
+using OrleansLicenses.ApiHost.Apis;
+using OrleansLicenses.ApiHost.Auth;
+using OrleansLicenses.ApiHost.Infrastructure;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+var limits = builder.Configuration.GetSection(RequestLimitSettings.Section).Get<RequestLimitSettings>() ?? new();
+
+builder.AddLicenseClusterClient();
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.MaxDepth = limits.MaxJsonDepth;
+    o.SerializerOptions.AllowDuplicateProperties = false;
+});
+builder.Services.AddPlatformAuthentication(builder.Configuration);
+builder.Services.AddPlatformPolicies(builder.Environment);
+builder.Services.AddPlatformHealthChecks();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+BootstrapGuard.Check(app.Configuration, app.Environment);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseRequestLimits(limits);
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapScalarApiReference("/scalar");
+app.MapPlatformHealth();
+app.MapAuthApi(app.Environment);
+app.MapClientsApi();
+app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Dashboard);
+
+app.Run();
+
+/// <summary>Entry point, visible to the functional tests' <c>WebApplicationFactory</c>.</summary>
+public partial class Program;

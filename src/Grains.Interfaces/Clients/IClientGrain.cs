@@ -1,0 +1,62 @@
+using OrleansLicenses.Access;
+
+namespace OrleansLicenses.Clients;
+
+/// <summary>A registered system client (department system, service hall, lower-level library). Key: client id.</summary>
+public interface IClientGrain : IGrainWithStringKey
+{
+    /// <summary>Registers this client with a freshly generated secret, returned once and stored only as a salted hash.</summary>
+    Task<ClientRegistered> RegisterAsync(RegisterClient command, Caller caller);
+
+    /// <summary>Checks a presented secret; counts failures and locks the client for a while after repeated ones.</summary>
+    Task<ClientAuthentication> AuthenticateAsync(string secret);
+
+    /// <summary>Disables the client so it can no longer obtain tokens.</summary>
+    Task<ClientView> DisableAsync(Caller caller);
+
+    /// <summary>The client's public description, or null when no client is registered under this key.</summary>
+    Task<ClientView?> GetAsync();
+
+    /// <summary>The live state for operators (no secret material).</summary>
+    Task<ClientView?> GetState();
+}
+
+/// <summary>What an administrator registers.</summary>
+[GenerateSerializer, Immutable, Alias("ol.RegisterClient")]
+public sealed record RegisterClient(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Role,
+    [property: Id(2)] string? UnitCode,
+    [property: Id(3)] string? RegionCode);
+
+/// <summary>The registration result: the only time the secret is ever shown.</summary>
+[GenerateSerializer, Immutable, Alias("ol.ClientRegistered")]
+public sealed record ClientRegistered(
+    [property: Id(0)] ClientView Client,
+    [property: Id(1)] string ClientSecret);
+
+[GenerateSerializer, Immutable, Alias("ol.ClientView")]
+public sealed record ClientView(
+    [property: Id(0)] string ClientId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string Role,
+    [property: Id(3)] string? UnitCode,
+    [property: Id(4)] string? RegionCode,
+    [property: Id(5)] bool Enabled,
+    [property: Id(6)] DateTimeOffset RegisteredAt,
+    [property: Id(7)] string RegisteredBy);
+
+public enum ClientAuthenticationResult
+{
+    Succeeded = 0,
+    UnknownClient = 1,
+    WrongSecret = 2,
+    LockedOut = 3,
+    Disabled = 4,
+}
+
+[GenerateSerializer, Immutable, Alias("ol.ClientAuthentication")]
+public sealed record ClientAuthentication(
+    [property: Id(0)] ClientAuthenticationResult Result,
+    [property: Id(1)] ClientView? Client,
+    [property: Id(2)] DateTimeOffset? LockedUntil);

@@ -1,0 +1,114 @@
+using OrleansLicenses.Access;
+using OrleansLicenses.Errors;
+using OrleansLicenses.Hosting;
+
+namespace OrleansLicenses.Clients;
+
+/// <summary>
+/// Owns one system client's registration, secret hash and lock-out counter. Repeated wrong secrets lock the
+/// client for <see cref="LockOut"/> so a stolen client id cannot be brute-forced through the token endpoint.
+/// </summary>
+public sealed class ClientGrain(
+    [PersistentState("client", StorageNames.Store)] IPersistentState<ClientState> state,
+    TimeProvider time) : Grain, IClientGrain
+{
+    internal const int MaxFailedAttempts = 5;
+    internal static readonly TimeSpan LockOut = TimeSpan.FromMinutes(5);
+
+    private bool Registered => state.RecordExists && state.State.Name is not null;
+
+    async Task<ClientRegistered> IClientGrain.RegisterAsync(RegisterClient command, Caller caller)
+    {
+        if (!caller.IsAdmin)
+        {
+            throw DomainException.Forbidden("client.forbidden", "Only administrators register clients.");
+        }
+
+        if (Registered)
+        {
+            throw DomainException.Conflict("client.exists", "A client with this id is already registered.");
+        }
+
+        var secret = SecretHasher.NewSecret();
+        var s = state.State;
+        s.Name = command.Name;
+        s.Role = command.Role;
+        s.UnitCode = command.UnitCode;
+        s.RegionCode = command.RegionCode;
+        s.SecretHash = SecretHasher.Hash(secret);
+        s.Enabled = true;
+        s.RegisteredAt = time.GetUtcNow();
+        s.RegisteredBy = caller.Subject;
+        await state.WriteStateAsync();
+        return new ClientRegistered(View(), secret);
+    }
+
+    async Task<ClientAuthentication> IClientGrain.AuthenticateAsync(string secret)
+    {
+        if (!Registered)
+        {
+            return new ClientAuthentication(ClientAuthenticationResult.UnknownClient, null, null);
+        }
+
+        var s = state.State;
+        var now = time.GetUtcNow();
+        if (s.LockedUntil is { } until && until > now)
+        {
+            return new ClientAuthentication(ClientAuthenticationResult.LockedOut, null, until);
+        }
+
+        if (!SecretHasher.Verify(secret, s.SecretHash))
+        {
+            s.FailedAttempts++;
+            if (s.FailedAttempts >= MaxFailedAttempts)
+            {
+                s.LockedUntil = now + LockOut;
+                s.FailedAttempts = 0;
+            }
+
+            await state.WriteStateAsync();
+            return new ClientAuthentication(ClientAuthenticationResult.WrongSecret, null, s.LockedUntil > now ? s.LockedUntil : null);
+        }
+
+        if (!s.Enabled)
+        {
+            return new ClientAuthentication(ClientAuthenticationResult.Disabled, null, null);
+        }
+
+        if (s.FailedAttempts != 0 || s.LockedUntil is not null)
+        {
+            s.FailedAttempts = 0;
+            s.LockedUntil = null;
+            await state.WriteStateAsync();
+        }
+
+        return new ClientAuthentication(ClientAuthenticationResult.Succeeded, View(), null);
+    }
+
+    async Task<ClientView> IClientGrain.DisableAsync(Caller caller)
+    {
+        if (!caller.IsAdmin)
+        {
+            throw DomainException.Forbidden("client.forbidden", "Only administrators disable clients.");
+        }
+
+        if (!Registered)
+        {
+            throw DomainException.NotFound("client.not_found", "No such client.");
+        }
+
+        state.State.Enabled = false;
+        await state.WriteStateAsync();
+        return View();
+    }
+
+    Task<ClientView?> IClientGrain.GetAsync() => Task.FromResult(Registered ? View() : null);
+
+    Task<ClientView?> IClientGrain.GetState() => Task.FromResult(Registered ? View() : null);
+
+    private ClientView View()
+    {
+        var s = state.State;
+        return new ClientView(this.GetPrimaryKeyString(), s.Name!, s.Role, s.UnitCode, s.RegionCode, s.Enabled, s.RegisteredAt, s.RegisteredBy);
+    }
+}

@@ -1,0 +1,16 @@
+namespace OrleansLicenses.Clients;
+
+/// <summary>Persistent state of a registered system client. The secret is kept only as a salted hash.</summary>
+public sealed class ClientState
+{
+    public string? Name { get; set; }
+    public string Role { get; set; } = "";
+    public string? UnitCode { get; set; }
+    public string? RegionCode { get; set; }
+    public string SecretHash { get; set; } = "";
+    public bool Enabled { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+    public string RegisteredBy { get; set; } = "";
+    public int FailedAttempts { get; set; }
+    public DateTimeOffset? LockedUntil { get; set; }
+}

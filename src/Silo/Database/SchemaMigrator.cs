@@ -1,0 +1,104 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace OrleansLicenses.Silo.Database;
+
+/// <summary>
+/// Applies the versioned SQL files of <c>deploy/sql</c> (embedded in this assembly) in file-name order.
+/// Each file runs once, in its own transaction, and is recorded with its SHA-256 in <c>schema_migrations</c>;
+/// a recorded file whose text changed later is refused, because a migration that already ran must never be
+/// edited. A session advisory lock serialises silos that start at the same moment.
+/// </summary>
+public static partial class SchemaMigrator
+{
+    private const long AdvisoryLockKey = 0x4f4c_4d49_4752; // "OLMIGR"
+
+    public static IReadOnlyList<(string Name, string Sql)> Scripts { get; } = LoadScripts();
+
+    public static async Task ApplyAsync(string connectionString, ILogger? logger = null, CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await Execute(connection, null, $"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
+        try
+        {
+            await Execute(connection, null, """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version     text PRIMARY KEY,
+                    sha256      text NOT NULL,
+                    applied_at  timestamptz NOT NULL DEFAULT now()
+                )
+                """, ct);
+
+            var applied = new Dictionary<string, string>(StringComparer.Ordinal);
+            await using (var cmd = new NpgsqlCommand("SELECT version, sha256 FROM schema_migrations", connection))
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    applied[reader.GetString(0)] = reader.GetString(1);
+                }
+            }
+
+            foreach (var (name, sql) in Scripts)
+            {
+                var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql)));
+                if (applied.TryGetValue(name, out var recorded))
+                {
+                    if (recorded != hash)
+                    {
+                        throw new InvalidOperationException(
+                            $"Migration {name} was changed after it was applied (recorded {recorded}, now {hash}). Add a new migration instead.");
+                    }
+
+                    continue;
+                }
+
+                await using var tx = await connection.BeginTransactionAsync(ct);
+                await Execute(connection, tx, sql, ct);
+                await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version, sha256) VALUES ($1, $2)", connection, tx))
+                {
+                    record.Parameters.AddWithValue(name);
+                    record.Parameters.AddWithValue(hash);
+                    await record.ExecuteNonQueryAsync(ct);
+                }
+
+                await tx.CommitAsync(ct);
+                if (logger is not null)
+                {
+                    LogApplied(logger, name);
+                }
+            }
+        }
+        finally
+        {
+            await Execute(connection, null, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+        }
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection, tx);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static List<(string Name, string Sql)> LoadScripts()
+    {
+        var assembly = typeof(SchemaMigrator).Assembly;
+        var scripts = new List<(string, string)>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith("sql/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            scripts.Add((Path.GetFileNameWithoutExtension(resource["sql/".Length..]), reader.ReadToEnd()));
+        }
+
+        return scripts;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied database migration {Migration}")]
+    private static partial void LogApplied(ILogger logger, string migration);
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using OrleansLicenses.Hosting;
+
+namespace OrleansLicenses.Silo.Hosting;
+
+/// <summary>The one place that says what a licence silo is; used by <c>Program</c> and by the test clusters.</summary>
+public static class SiloSetup
+{
+    public const string Invariant = "Npgsql";
+
+    public static string PostgresConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString("Postgres")
+        ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
+
+    /// <summary>Membership on PostgreSQL plus the ports and identity of this silo.</summary>
+    public static ISiloBuilder UsePostgresClustering(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ServiceId = settings.ServiceId;
+            o.ClusterId = settings.ClusterId;
+        });
+        silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedIPAddress), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: false);
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = configuration.PostgresConnectionString();
+        });
+        return silo;
+    }
+
+    /// <summary>Grain storage, reminders, the dashboard collector and the platform's own services.</summary>
+    public static ISiloBuilder AddLicensePlatform(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var connectionString = configuration.PostgresConnectionString();
+        silo.AddAdoNetGrainStorage(StorageNames.Store, o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        // Stored state is plain JSON, readable with SQL and not bound to CLR type names.
+        silo.UseSystemTextJsonGrainStorageSerializer();
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.AddDashboard();
+        silo.Services.AddSingleton(TimeProvider.System);
+        return silo;
+    }
+
+    /// <summary>Builds the silo host: configuration from appsettings and environment, graceful stop on SIGTERM.</summary>
+    public static IHost BuildHost(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        configure?.Invoke(builder.Configuration);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.UseOrleans(silo => silo
+            .UsePostgresClustering(builder.Configuration)
+            .AddLicensePlatform(builder.Configuration));
+        return builder.Build();
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansLicenses.Silo.Database;
+using OrleansLicenses.Silo.Hosting;
+
+namespace OrleansLicenses.Silo;
+
+internal static class SiloProgram
+{
+    public static async Task Main(string[] args)
+    {
+        using var host = SiloSetup.BuildHost(args);
+        var configuration = host.Services.GetRequiredService<IConfiguration>();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansLicenses.Silo");
+
+        // The schema must exist before clustering starts; every silo may apply it (an advisory lock serialises them).
+        await SchemaMigrator.ApplyAsync(configuration.PostgresConnectionString(), logger);
+        await host.RunAsync();
+    }
+}

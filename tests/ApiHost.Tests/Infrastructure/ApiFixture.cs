@@ -1,0 +1,111 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace OrleansLicenses.Tests.Infrastructure;
+
+/// <summary>
+/// The real API host (in memory) in front of a real two-silo cluster on a real PostgreSQL database.
+/// Keys and the bootstrap admin secret are generated per fixture.
+/// </summary>
+public class ApiFixture : IAsyncLifetime
+{
+    public const string AdminClientId = "admin";
+
+    public string AdminSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+
+    public string PlatformKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public string HolderKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public string ConnectionString { get; private set; } = "";
+
+    public SiloHosts Silos { get; private set; } = null!;
+
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+
+    protected virtual Task<PostgresServer> ServerAsync() => PostgresServer.Shared;
+
+    public async Task InitializeAsync()
+    {
+        var server = await ServerAsync();
+        ConnectionString = await PlatformDatabase.CreateAsync(server);
+        Silos = await SiloHosts.StartAsync(ConnectionString);
+        var clusterId = Silos.ClusterId;
+        var serviceId = Silos.ServiceId;
+        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Development");
+            web.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+            web.UseSetting("Orleans:ClusterId", clusterId);
+            web.UseSetting("Orleans:ServiceId", serviceId);
+            web.UseSetting("Auth:SigningKey", PlatformKey);
+            web.UseSetting("Auth:Holder:SigningKey", HolderKey);
+            web.UseSetting("Bootstrap:AdminClientId", AdminClientId);
+            web.UseSetting("Bootstrap:AdminClientSecret", AdminSecret);
+            web.UseSetting("Limits:MaxRequestBodyBytes", "65536");
+        });
+        _ = Factory.Server; // start now, so the first test does not pay for it under its own timeout
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Silos.DisposeAsync();
+    }
+
+    public HttpClient Anonymous() => Factory.CreateClient();
+
+    public async Task<HttpClient> AsClientAsync(string clientId, string secret)
+    {
+        var token = await TokenAsync(clientId, secret);
+        var http = Factory.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    public Task<HttpClient> AsAdminAsync() => AsClientAsync(AdminClientId, AdminSecret);
+
+    public async Task<string> TokenAsync(string clientId, string secret)
+    {
+        using var http = Factory.CreateClient();
+        using var response = await http.PostAsync("/api/auth/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+        }));
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>Registers a system client through the admin API and returns its credentials.</summary>
+    public async Task<(string ClientId, string Secret)> RegisterClientAsync(string role, string? unitCode = null, string? regionCode = null)
+    {
+        using var admin = await AsAdminAsync();
+        using var response = await admin.PostAsJsonAsync("/api/clients", new { name = $"{role} system", role, unitCode, regionCode });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return (body.GetProperty("clientId").GetString()!, body.GetProperty("clientSecret").GetString()!);
+    }
+
+    public async Task<HttpClient> AsHolderAsync(string idType, string idNumber, string name)
+    {
+        using var http = Factory.CreateClient();
+        using var response = await http.PostAsJsonAsync("/api/dev/holder-tokens", new { idType, idNumber, name });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("access_token").GetString();
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "api";
+}

@@ -1,0 +1,51 @@
+using OrleansLicenses.Access;
+using OrleansLicenses.Clients;
+using OrleansLicenses.Errors;
+
+namespace OrleansLicenses.Tests.Cluster;
+
+[Collection(PostgresClusterCollection.Name)]
+public sealed class ClientGrainTests(PostgresClusterFixture fixture)
+{
+    private static readonly Caller Admin = new("admin", Roles.Admin, null, null, "t");
+
+    [Fact]
+    public async Task RegisterAsync_ReturnsSecretOnce_AndAuthenticatesWithIt()
+    {
+        var grain = fixture.Client.GetGrain<IClientGrain>($"c-{Guid.NewGuid():N}");
+        var registered = await grain.RegisterAsync(new RegisterClient("Hall system", Roles.Verifier, "11230100000000035D", null), Admin);
+
+        var ok = await grain.AuthenticateAsync(registered.ClientSecret);
+        Assert.Equal(ClientAuthenticationResult.Succeeded, ok.Result);
+        Assert.Equal(Roles.Verifier, ok.Client!.Role);
+        Assert.Equal(ClientAuthenticationResult.WrongSecret, (await grain.AuthenticateAsync("not the secret")).Result);
+    }
+
+    [Fact]
+    public async Task RegisterAsync_ByNonAdmin_IsForbidden_AndTwiceIsConflict()
+    {
+        var grain = fixture.Client.GetGrain<IClientGrain>($"c-{Guid.NewGuid():N}");
+        var forbidden = await Assert.ThrowsAsync<DomainException>(() =>
+            grain.RegisterAsync(new RegisterClient("x", Roles.Admin, null, null), Admin with { Role = Roles.Issuer }));
+        Assert.Equal(DomainErrorKind.Forbidden, forbidden.Kind);
+
+        await grain.RegisterAsync(new RegisterClient("x", Roles.Admin, null, null), Admin);
+        var conflict = await Assert.ThrowsAsync<DomainException>(() => grain.RegisterAsync(new RegisterClient("x", Roles.Admin, null, null), Admin));
+        Assert.Equal("client.exists", conflict.Code);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_AfterRepeatedFailures_LocksOutEvenTheRightSecret()
+    {
+        var grain = fixture.Client.GetGrain<IClientGrain>($"c-{Guid.NewGuid():N}");
+        var registered = await grain.RegisterAsync(new RegisterClient("x", Roles.Sync, null, "230100"), Admin);
+        for (var i = 0; i < 5; i++)
+        {
+            await grain.AuthenticateAsync("wrong");
+        }
+
+        var locked = await grain.AuthenticateAsync(registered.ClientSecret);
+        Assert.Equal(ClientAuthenticationResult.LockedOut, locked.Result);
+        Assert.NotNull(locked.LockedUntil);
+    }
+}

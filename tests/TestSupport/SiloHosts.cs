@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using OrleansLicenses.Silo.Hosting;
+
+namespace OrleansLicenses.Tests;
+
+/// <summary>
+/// Real silo hosts (TCP, the production <see cref="SiloSetup"/>) started inside the test process, for tests
+/// whose client is a separate host such as the API. The in-process test cluster uses an in-memory transport
+/// that only its own client can reach.
+/// </summary>
+public sealed class SiloHosts : IAsyncDisposable
+{
+    private readonly List<IHost> hosts = [];
+
+    private SiloHosts(string clusterId, string serviceId)
+    {
+        ClusterId = clusterId;
+        ServiceId = serviceId;
+    }
+
+    public string ClusterId { get; }
+
+    public string ServiceId { get; }
+
+    public IReadOnlyList<IHost> Hosts => hosts;
+
+    public static async Task<SiloHosts> StartAsync(string connectionString, int count = 2)
+    {
+        var silos = new SiloHosts($"test-{Guid.NewGuid():N}", "orleans-licenses-test");
+        for (var i = 0; i < count; i++)
+        {
+            await silos.AddSiloAsync(connectionString);
+        }
+
+        return silos;
+    }
+
+    public async Task<IHost> AddSiloAsync(string connectionString)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = connectionString,
+            ["Orleans:ClusterId"] = ClusterId,
+            ["Orleans:ServiceId"] = ServiceId,
+            ["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        var host = SiloSetup.BuildHost([], c => c.AddInMemoryCollection(settings));
+        await host.StartAsync();
+        hosts.Add(host);
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in Enumerable.Reverse(hosts))
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+
+        hosts.Clear();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
