@@ -47,6 +47,7 @@ public sealed class SiloHosts : IAsyncDisposable
             ["Orleans:ServiceId"] = ServiceId,
             ["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Signing:KeyEncryptionKey"] = TestSecrets.KeyEncryptionKey,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         var host = SiloSetup.BuildHost([], c => c.AddInMemoryCollection(settings));

@@ -21,7 +21,11 @@ public static class TestClusters
             .SetValue(builder.Options, false);
         builder.Options.ClusterId = $"test-{Guid.NewGuid():N}";
         builder.Options.ServiceId = "orleans-licenses-test";
-        var settings = new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = connectionString };
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = connectionString,
+            ["Signing:KeyEncryptionKey"] = TestSecrets.KeyEncryptionKey,
+        };
 
         builder.ConfigureSiloHost((_, host) =>
         {

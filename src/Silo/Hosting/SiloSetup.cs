@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Storage;
 using OrleansLicenses.Hosting;
 
 namespace OrleansLicenses.Silo.Hosting;
@@ -12,6 +13,8 @@ namespace OrleansLicenses.Silo.Hosting;
 public static class SiloSetup
 {
     public const string Invariant = "Npgsql";
+
+    private const string AdoNetStore = "pg-adonet";
 
     public static string PostgresConnectionString(this IConfiguration configuration) =>
         configuration.GetConnectionString("Postgres")
@@ -39,11 +42,14 @@ public static class SiloSetup
     public static ISiloBuilder AddLicensePlatform(this ISiloBuilder silo, IConfiguration configuration)
     {
         var connectionString = configuration.PostgresConnectionString();
-        silo.AddAdoNetGrainStorage(StorageNames.Store, o =>
+        silo.AddAdoNetGrainStorage(AdoNetStore, o =>
         {
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
         });
+        // Grains use StorageNames.Store: the ADO.NET provider behind a wrapper that scopes rows by grain type.
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) =>
+            new GrainTypeScopedStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStore)));
         // Stored state is plain JSON, readable with SQL and not bound to CLR type names.
         silo.UseSystemTextJsonGrainStorageSerializer();
         silo.UseAdoNetReminderService(o =>
@@ -53,6 +59,9 @@ public static class SiloSetup
         });
         silo.AddDashboard();
         silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
+        silo.Services.AddSingleton<OrleansLicenses.ReadModel.CatalogProjection>();
+        silo.Services.AddSingleton<OrleansLicenses.Units.SigningKeyProtection>();
         return silo;
     }
 

@@ -34,7 +34,7 @@ public sealed class StorageTests(PostgresClusterFixture fixture)
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
         await using var cmd = new NpgsqlCommand(
-            "SELECT convert_from(payloadbinary, 'UTF8') FROM orleansstorage WHERE grainidextensionstring = $1", connection);
+            "SELECT convert_from(payloadbinary, 'UTF8') FROM orleansstorage WHERE grainidextensionstring = '~' || $1", connection);
         cmd.Parameters.AddWithValue(key);
         var json = (string?)await cmd.ExecuteScalarAsync();
         Assert.NotNull(json);
@@ -47,7 +47,7 @@ public sealed class StorageTests(PostgresClusterFixture fixture)
     {
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM orleansstorage WHERE grainidextensionstring = $1", connection);
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM orleansstorage WHERE grainidextensionstring = '~' || $1", connection);
         cmd.Parameters.AddWithValue(key);
         return (long)(await cmd.ExecuteScalarAsync())!;
     }
