@@ -37,6 +37,8 @@ app.MapScalarApiReference("/scalar");
 app.MapPlatformHealth();
 app.MapAuthApi(app.Environment);
 app.MapClientsApi();
+app.MapCatalogApi();
+app.MapUnitsApi();
 app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Dashboard);
 
 app.Run();

@@ -49,6 +49,18 @@ public sealed class FieldErrors
         }
     }
 
+    public FieldErrors AddAll(IEnumerable<OrleansLicenses.Catalog.FieldError> rules)
+    {
+        foreach (var e in rules)
+        {
+            Add(e.Field, e.Message);
+        }
+
+        return this;
+    }
+
+    public static FieldErrors From(IEnumerable<OrleansLicenses.Catalog.FieldError> rules) => new FieldErrors().AddAll(rules);
+
     public delegate bool TryValidate(string? value, out string? error);
 
     public ValidationProblem ToProblem() => TypedResults.ValidationProblem(

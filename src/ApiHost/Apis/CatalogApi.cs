@@ -1,0 +1,140 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using OrleansLicenses.ApiHost.Auth;
+using OrleansLicenses.ApiHost.Infrastructure;
+using OrleansLicenses.Catalog;
+using OrleansLicenses.Identifiers;
+
+namespace OrleansLicenses.ApiHost.Apis;
+
+/// <summary>The licence-type catalogue (证照目录): administrators define, any authenticated caller reads.</summary>
+public static class CatalogApi
+{
+    public static IEndpointRouteBuilder MapCatalogApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/catalog/types").WithTags("Catalogue");
+        group.MapPut("/{typeCode}", Define).RequireAuthorization(Policies.Admin)
+            .WithName("DefineLicenseType").WithSummary("Creates or changes a licence type; each change is a new catalogue version.");
+        group.MapGet("/", List).RequireAuthorization(Policies.AnyAuthenticated)
+            .WithName("ListLicenseTypes").WithSummary("Pages through the catalogue (read model).");
+        group.MapGet("/{typeCode}", Get).RequireAuthorization(Policies.AnyAuthenticated)
+            .WithName("GetLicenseType").WithSummary("A licence type, current or at a catalogue version.");
+        group.MapPut("/{typeCode}/files/{kind}", AttachFile).RequireAuthorization(Policies.Admin)
+            .WithName("AttachLicenseTypeFile").WithSummary("Uploads the template, sample or seal image (raw body, Content-Type checked).")
+            .Accepts<byte[]>("application/pdf", "image/png", "image/jpeg", "image/svg+xml");
+        group.MapGet("/{typeCode}/files/{kind}", GetFile).RequireAuthorization(Policies.AnyAuthenticated)
+            .WithName("GetLicenseTypeFile").WithSummary("Downloads an attached file.");
+        return app;
+    }
+
+    public static async Task<Results<Ok<LicenseTypeView>, ValidationProblem>> Define(
+        string typeCode, LicenseTypeDefinition body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+    {
+        var definition = body with { PublicFields = body.PublicFields ?? [], Fields = body.Fields ?? [] };
+        var errors = LicenseTypeRules.Validate(typeCode, definition);
+        if (errors.Count > 0)
+        {
+            return FieldErrors.From(errors).ToProblem();
+        }
+
+        return TypedResults.Ok(await cluster.GetGrain<ILicenseTypeGrain>(typeCode).DefineAsync(definition, user.ToCaller(http)));
+    }
+
+    public sealed record TypeSummary(string TypeCode, string Name, string DefiningAuthorityCode, string HolderCategory,
+        bool PublicDisclosure, string Sensitivity, bool MultipleInstances, int CatalogVersion, DateTimeOffset UpdatedAt);
+
+    public static async Task<Ok<PagedResult<TypeSummary>>> List(int? page, int? pageSize, string? authority, NpgsqlDataSource db)
+    {
+        var paging = Paging.From(page, pageSize);
+        await using var cmd = db.CreateCommand("""
+            SELECT type_code, name, defining_authority, holder_category, public_disclosure, sensitivity, multiple_instances,
+                   catalog_version, updated_at, count(*) OVER ()
+            FROM catalog_types
+            WHERE ($1::text IS NULL OR defining_authority = $1)
+            ORDER BY type_code
+            LIMIT $2 OFFSET $3
+            """);
+        cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)authority ?? DBNull.Value);
+        cmd.Parameters.AddWithValue(paging.PageSize);
+        cmd.Parameters.AddWithValue(paging.Offset);
+        var items = new List<TypeSummary>();
+        long total = 0;
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            items.Add(new TypeSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetBoolean(4), reader.GetString(5), reader.GetBoolean(6), reader.GetInt32(7), reader.GetFieldValue<DateTimeOffset>(8)));
+            total = reader.GetInt64(9);
+        }
+
+        return TypedResults.Ok(new PagedResult<TypeSummary>(items, paging.Page, paging.PageSize, total));
+    }
+
+    public static async Task<Results<Ok<LicenseTypeView>, NotFound<ProblemDetails>, ValidationProblem>> Get(string typeCode, int? version, IClusterClient cluster)
+    {
+        if (!LicenseIdentifier.TryValidateTypeCode(typeCode, out var error))
+        {
+            return new FieldErrors().Add("typeCode", error).ToProblem();
+        }
+
+        var view = await cluster.GetGrain<ILicenseTypeGrain>(typeCode).GetAsync(version);
+        return view is null ? Problems.NotFound("No such licence type.") : TypedResults.Ok(view);
+    }
+
+    public static async Task<Results<Ok<LicenseTypeView>, ValidationProblem, NotFound<ProblemDetails>>> AttachFile(
+        string typeCode, string kind, HttpRequest request, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        if (!LicenseIdentifier.TryValidateTypeCode(typeCode, out var codeError))
+        {
+            errors.Add("typeCode", codeError);
+        }
+
+        var contentType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
+        if (!CatalogTerms.FileKinds.ContainsKey(kind))
+        {
+            errors.Add("kind", $"must be one of {string.Join(", ", CatalogTerms.FileKinds.Keys)}");
+        }
+
+        if (request.ContentLength is null or > CatalogTerms.MaxFileBytes)
+        {
+            errors.Add("file", $"send the file with a Content-Length of at most {CatalogTerms.MaxFileBytes} bytes");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        var file = new CatalogFile(kind, contentType, buffer.ToArray());
+        if (CatalogFileRules.Check(file) is { } problem)
+        {
+            return errors.Add("file", problem).ToProblem();
+        }
+
+        return TypedResults.Ok(await cluster.GetGrain<ILicenseTypeGrain>(typeCode).AttachFileAsync(file, user.ToCaller(http)));
+    }
+
+    public static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>>> GetFile(string typeCode, string kind, IClusterClient cluster)
+    {
+        if (!LicenseIdentifier.TryValidateTypeCode(typeCode, out _) || !CatalogTerms.FileKinds.ContainsKey(kind))
+        {
+            return Problems.NotFound("No such file.");
+        }
+
+        var file = await cluster.GetGrain<ILicenseTypeGrain>(typeCode).GetFileAsync(kind);
+        return file is null ? Problems.NotFound("No such file.") : TypedResults.File(file.Content, file.ContentType);
+    }
+}
+
+/// <summary>Problem results used by several endpoint modules.</summary>
+public static class Problems
+{
+    public static NotFound<ProblemDetails> NotFound(string detail) =>
+        TypedResults.NotFound(new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = detail, Type = "https://tools.ietf.org/html/rfc9110#section-15.5.5" });
+}

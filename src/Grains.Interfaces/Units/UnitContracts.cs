@@ -1,0 +1,78 @@
+using OrleansLicenses.Access;
+
+namespace OrleansLicenses.Units;
+
+/// <summary>A government service unit (issuing and/or using unit). Key: its unified social credit code.</summary>
+public interface IUnitGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or changes the unit; a unit that may issue gets an SM2 signing key certified by the platform CA.</summary>
+    Task<UnitView> DefineAsync(UnitDefinition definition, Caller caller);
+
+    /// <summary>Replaces the unit's signing key; earlier certificates stay published so old signatures still verify.</summary>
+    Task<UnitView> RotateKeyAsync(Caller caller);
+
+    /// <summary>The unit, or null when it is not defined.</summary>
+    Task<UnitView?> GetAsync();
+
+    /// <summary>Signs data with the unit's current key (SM2 with SM3, default user id).</summary>
+    Task<UnitSignature> SignAsync(byte[] data);
+
+    /// <summary>The live state for operators and the dashboard (no key material).</summary>
+    Task<UnitView?> GetState();
+}
+
+/// <summary>One business matter (事项) a unit handles and the licence types it may use for it.</summary>
+[GenerateSerializer, Immutable, Alias("ol.MatterScope")]
+public sealed record MatterScope(
+    [property: Id(0)] string MatterCode,
+    [property: Id(1)] string MatterName,
+    [property: Id(2)] IReadOnlyList<string> LicenseTypes);
+
+[GenerateSerializer, Immutable, Alias("ol.UnitDefinition")]
+public sealed record UnitDefinition(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string RegionCode,
+    [property: Id(2)] string Level,
+    [property: Id(3)] string? ParentUnitCode,
+    [property: Id(4)] IReadOnlyList<string> IssuableTypes,
+    [property: Id(5)] IReadOnlyList<MatterScope> Scope,
+    [property: Id(6)] string Status);
+
+[GenerateSerializer, Immutable, Alias("ol.UnitCertificateView")]
+public sealed record UnitCertificateView(
+    [property: Id(0)] string SerialNumber,
+    [property: Id(1)] string CertificateBase64,
+    [property: Id(2)] DateTimeOffset NotBefore,
+    [property: Id(3)] DateTimeOffset NotAfter,
+    [property: Id(4)] bool Current);
+
+[GenerateSerializer, Immutable, Alias("ol.UnitView")]
+public sealed record UnitView(
+    [property: Id(0)] string UnitCode,
+    [property: Id(1)] UnitDefinition Definition,
+    [property: Id(2)] IReadOnlyList<UnitCertificateView> Certificates,
+    [property: Id(3)] DateTimeOffset UpdatedAt,
+    [property: Id(4)] string UpdatedBy,
+    [property: Id(5)] int Revision);
+
+[GenerateSerializer, Immutable, Alias("ol.UnitSignature")]
+public sealed record UnitSignature(
+    [property: Id(0)] byte[] Signature,
+    [property: Id(1)] byte[] Certificate,
+    [property: Id(2)] string CertificateSerial);
+
+public static class UnitTerms
+{
+    public static readonly IReadOnlyList<string> Levels = ["province", "city", "county", "township"];
+    public static readonly IReadOnlyList<string> Statuses = ["active", "suspended", "dissolved"];
+}
+
+/// <summary>The platform's root certificate authority, which certifies every unit's signing key.</summary>
+public interface ICertificateAuthorityGrain : IGrainWithStringKey
+{
+    /// <summary>The root certificate (DER); the root key is generated on first use and kept encrypted at rest.</summary>
+    Task<byte[]> GetRootCertificateAsync();
+
+    /// <summary>Issues an X.509 certificate (SM2-with-SM3) for a unit's public key.</summary>
+    Task<byte[]> CertifyUnitAsync(string unitCode, string unitName, byte[] subjectPublicKeyInfo);
+}

@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using OrleansLicenses.Access;
+using OrleansLicenses.Errors;
+using OrleansLicenses.Hosting;
+using OrleansLicenses.ReadModel;
+
+namespace OrleansLicenses.Catalog;
+
+public sealed class LicenseTypeState
+{
+    /// <summary>Every catalogue version, oldest first; licences record the version they were issued under.</summary>
+    public List<LicenseTypeView> Versions { get; set; } = [];
+}
+
+public sealed class LicenseTypeFilesState
+{
+    public Dictionary<string, CatalogFile> Files { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Owns one licence type's definition and its history of catalogue versions. File contents live in a second,
+/// separately persisted state so the definition (read on every issuance) stays small.
+/// </summary>
+public sealed class LicenseTypeGrain(
+    [PersistentState("licensetype", StorageNames.Store)] IPersistentState<LicenseTypeState> state,
+    [PersistentState("licensetypefiles", StorageNames.Store)] IPersistentState<LicenseTypeFilesState> files,
+    CatalogProjection projection,
+    TimeProvider time) : Grain, ILicenseTypeGrain
+{
+    private LicenseTypeView? Current => state.State.Versions.Count == 0 ? null : state.State.Versions[^1];
+
+    async Task<LicenseTypeView> ILicenseTypeGrain.DefineAsync(LicenseTypeDefinition definition, Caller caller)
+    {
+        RequireAdmin(caller);
+        var errors = LicenseTypeRules.Validate(this.GetPrimaryKeyString(), definition);
+        if (errors.Count > 0)
+        {
+            throw DomainException.Invalid("catalog.invalid_definition", errors[0].Field, $"{errors[0].Field} {errors[0].Message}");
+        }
+
+        if (Current is { } current && DefinitionEquality.Same(current.Definition, definition))
+        {
+            return current; // An identical PUT is idempotent: no new catalogue version.
+        }
+
+        return await AppendVersion(definition, Current?.Files ?? [], caller);
+    }
+
+    async Task<LicenseTypeView> ILicenseTypeGrain.AttachFileAsync(CatalogFile file, Caller caller)
+    {
+        RequireAdmin(caller);
+        var current = Current ?? throw DomainException.NotFound("catalog.type_not_found", "Define the licence type before attaching files.");
+        if (CatalogFileRules.Check(file) is { } problem)
+        {
+            throw DomainException.Invalid("catalog.invalid_file", "file", problem);
+        }
+
+        files.State.Files[file.Kind] = file;
+        await files.WriteStateAsync();
+        var info = new CatalogFileInfo(file.Kind, file.ContentType, file.Content.Length,
+            Convert.ToHexStringLower(SHA256.HashData(file.Content)), current.CatalogVersion + 1);
+        var list = current.Files.Where(f => f.Kind != file.Kind).Append(info).OrderBy(f => f.Kind, StringComparer.Ordinal).ToList();
+        return await AppendVersion(current.Definition, list, caller);
+    }
+
+    Task<LicenseTypeView?> ILicenseTypeGrain.GetAsync(int? version) =>
+        Task.FromResult(version is null ? Current : state.State.Versions.FirstOrDefault(v => v.CatalogVersion == version));
+
+    Task<CatalogFile?> ILicenseTypeGrain.GetFileAsync(string kind) =>
+        Task.FromResult(files.State.Files.GetValueOrDefault(kind));
+
+    Task<LicenseTypeView?> ILicenseTypeGrain.GetState() => Task.FromResult(Current);
+
+    private async Task<LicenseTypeView> AppendVersion(LicenseTypeDefinition definition, IReadOnlyList<CatalogFileInfo> fileInfos, Caller caller)
+    {
+        var view = new LicenseTypeView(this.GetPrimaryKeyString(), (Current?.CatalogVersion ?? 0) + 1, definition, fileInfos, time.GetUtcNow(), caller.Subject);
+        state.State.Versions.Add(view);
+        await state.WriteStateAsync();
+        await projection.UpsertTypeAsync(view);
+        return view;
+    }
+
+    private static void RequireAdmin(Caller caller)
+    {
+        if (!caller.IsAdmin)
+        {
+            throw DomainException.Forbidden("catalog.forbidden", "Only administrators change the catalogue.");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using OrleansLicenses.Access;
+using OrleansLicenses.Catalog;
+using OrleansLicenses.Errors;
+using OrleansLicenses.Hosting;
+using OrleansLicenses.Identifiers;
+using OrleansLicenses.ReadModel;
+using OrleansLicenses.Signing;
+
+namespace OrleansLicenses.Units;
+
+public sealed class UnitKeyState
+{
+    public string SerialNumber { get; set; } = "";
+    public byte[] Certificate { get; set; } = [];
+
+    /// <summary>PKCS#8, encrypted with the key-encryption key; the label is the unit code, so blobs cannot be swapped.</summary>
+    public byte[] EncryptedPrivateKey { get; set; } = [];
+    public DateTimeOffset NotBefore { get; set; }
+    public DateTimeOffset NotAfter { get; set; }
+}
+
+public sealed class UnitState
+{
+    public UnitDefinition? Definition { get; set; }
+    public int Revision { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public string UpdatedBy { get; set; } = "";
+
+    /// <summary>Every key the unit has had; the last one signs. Old certificates stay published.</summary>
+    public List<UnitKeyState> Keys { get; set; } = [];
+}
+
+/// <summary>
+/// Owns a unit: its place in the region hierarchy, what it may issue, its business scope, and its signing keys.
+/// Parent/region consistency and the existence of the licence types are checked against the other grains.
+/// </summary>
+public sealed class UnitGrain(
+    [PersistentState("unit", StorageNames.Store)] IPersistentState<UnitState> state,
+    SigningKeyProtection protection,
+    CatalogProjection projection,
+    TimeProvider time) : Grain, IUnitGrain
+{
+    private Sm2KeyPair? signingKey;
+
+    private string UnitCode => this.GetPrimaryKeyString();
+
+    async Task<UnitView> IUnitGrain.DefineAsync(UnitDefinition definition, Caller caller)
+    {
+        RequireAdmin(caller);
+        var errors = UnitRules.Validate(UnitCode, definition);
+        if (errors.Count > 0)
+        {
+            throw DomainException.Invalid("unit.invalid_definition", errors[0].Field, $"{errors[0].Field} {errors[0].Message}");
+        }
+
+        if (state.State.Definition is { } existing && DefinitionEquality.Same(existing, definition))
+        {
+            return View(); // An identical PUT is idempotent: no new revision.
+        }
+
+        await CheckParent(definition);
+        await CheckTypesExist(definition);
+
+        state.State.Definition = definition;
+        if (definition.IssuableTypes.Count > 0 && state.State.Keys.Count == 0)
+        {
+            await AddKey(definition.Name);
+        }
+
+        return await Commit(caller);
+    }
+
+    async Task<UnitView> IUnitGrain.RotateKeyAsync(Caller caller)
+    {
+        RequireAdmin(caller);
+        var definition = state.State.Definition ?? throw DomainException.NotFound("unit.not_found", "No such unit.");
+        await AddKey(definition.Name);
+        return await Commit(caller);
+    }
+
+    Task<UnitView?> IUnitGrain.GetAsync() => Task.FromResult(state.State.Definition is null ? null : View());
+
+    Task<UnitView?> IUnitGrain.GetState() => Task.FromResult(state.State.Definition is null ? null : View());
+
+    Task<UnitSignature> IUnitGrain.SignAsync(byte[] data)
+    {
+        if (state.State.Keys.Count == 0 || state.State.Definition is not { Status: "active" })
+        {
+            throw DomainException.Conflict("unit.cannot_sign", "The unit has no active signing key.");
+        }
+
+        var current = state.State.Keys[^1];
+        signingKey ??= protection.Unprotect(current.EncryptedPrivateKey, UnitCode);
+        return Task.FromResult(new UnitSignature(Sm2Signer.Sign(signingKey, data), current.Certificate, current.SerialNumber));
+    }
+
+    private async Task CheckParent(UnitDefinition d)
+    {
+        if (d.ParentUnitCode is null)
+        {
+            return;
+        }
+
+        var parent = await GrainFactory.GetGrain<IUnitGrain>(d.ParentUnitCode).GetAsync()
+            ?? throw DomainException.Invalid("unit.parent_not_found", "parentUnitCode", $"parentUnitCode {d.ParentUnitCode} is not a defined unit");
+        if (UnitRules.Rank(parent.Definition.Level) <= UnitRules.Rank(d.Level))
+        {
+            throw DomainException.Invalid("unit.parent_level", "parentUnitCode", $"parentUnitCode must be a unit above {d.Level} level (it is {parent.Definition.Level})");
+        }
+
+        if (!Regions.IsWithin(d.RegionCode, parent.Definition.RegionCode))
+        {
+            throw DomainException.Invalid("unit.region_outside_parent", "regionCode",
+                $"regionCode {d.RegionCode} is not within the parent unit's region {parent.Definition.RegionCode}");
+        }
+    }
+
+    private async Task CheckTypesExist(UnitDefinition d)
+    {
+        var wanted = d.IssuableTypes.Select((t, i) => (Code: t, Field: $"issuableTypes[{i}]"))
+            .Concat(d.Scope.SelectMany((m, i) => m.LicenseTypes.Select((t, j) => (Code: t, Field: $"scope[{i}].licenseTypes[{j}]"))))
+            .ToList();
+        var found = await Task.WhenAll(wanted.Select(w => w.Code).Distinct(StringComparer.Ordinal)
+            .Select(async code => (code, view: await GrainFactory.GetGrain<ILicenseTypeGrain>(code).GetAsync())));
+        var missing = found.Where(f => f.view is null).Select(f => f.code).ToHashSet(StringComparer.Ordinal);
+        if (wanted.FirstOrDefault(w => missing.Contains(w.Code)) is { Code: not null } first)
+        {
+            throw DomainException.Invalid("unit.unknown_type", first.Field, $"{first.Field} {first.Code} is not in the catalogue");
+        }
+    }
+
+    private async Task AddKey(string unitName)
+    {
+        var key = Sm2KeyPair.Generate();
+        var certificate = await GrainFactory.GetGrain<ICertificateAuthorityGrain>("root")
+            .CertifyUnitAsync(UnitCode, unitName, key.ExportSubjectPublicKeyInfo());
+        var info = UnitCertificateInfo.Parse(certificate);
+        state.State.Keys.Add(new UnitKeyState
+        {
+            SerialNumber = info.SerialNumberHex,
+            Certificate = certificate,
+            EncryptedPrivateKey = protection.Protect(key, UnitCode),
+            NotBefore = info.NotBefore,
+            NotAfter = info.NotAfter,
+        });
+        signingKey = key;
+    }
+
+    private async Task<UnitView> Commit(Caller caller)
+    {
+        state.State.Revision++;
+        state.State.UpdatedAt = time.GetUtcNow();
+        state.State.UpdatedBy = caller.Subject;
+        await state.WriteStateAsync();
+        var view = View();
+        await projection.UpsertUnitAsync(view);
+        return view;
+    }
+
+    private UnitView View()
+    {
+        var s = state.State;
+        var certificates = s.Keys.Select((k, i) => new UnitCertificateView(
+            k.SerialNumber, Convert.ToBase64String(k.Certificate), k.NotBefore, k.NotAfter, i == s.Keys.Count - 1)).ToList();
+        return new UnitView(UnitCode, s.Definition!, certificates, s.UpdatedAt, s.UpdatedBy, s.Revision);
+    }
+
+    private static void RequireAdmin(Caller caller)
+    {
+        if (!caller.IsAdmin)
+        {
+            throw DomainException.Forbidden("unit.forbidden", "Only administrators change units.");
+        }
+    }
+}
