@@ -79,6 +79,7 @@ if [ ! -f "$SECRETS" ]; then
   {
     echo "OL_PLATFORM_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
     echo "OL_HOLDER_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
+    echo "OL_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
     echo "OL_ADMIN_SECRET=$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_')"
   } >"$SECRETS"
 fi
@@ -108,9 +109,10 @@ trap cleanup INT TERM EXIT
 
 export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
 export ConnectionStrings__Postgres="$CONN" Orleans__ClusterId="$CLUSTER_ID"
+[ -n "${OL_KEY_ENCRYPTION_KEY:-}" ] || { echo "OL_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 for i in $(seq 1 "$SILOS"); do
   say "Starting silo $i of $SILOS (silo port $((11110 + i)), gateway $((29999 + i)))"
-  (cd "$SILO_DIR" && Orleans__SiloPort=$((11110 + i)) Orleans__GatewayPort=$((29999 + i)) \
+  (cd "$SILO_DIR" && Signing__KeyEncryptionKey="$OL_KEY_ENCRYPTION_KEY" Orleans__SiloPort=$((11110 + i)) Orleans__GatewayPort=$((29999 + i)) \
     exec dotnet OrleansLicenses.Silo.dll >"$LOGS/silo-$i.log" 2>&1) &
   PIDS+=($!)
   # The first silo applies the schema; later ones start once it is up.
