@@ -29,6 +29,7 @@ BootstrapGuard.Check(app.Configuration, app.Environment);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLimits(limits);
+IdempotencyFilter.UseIdempotencyBuffering(app);
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -39,6 +40,8 @@ app.MapAuthApi(app.Environment);
 app.MapClientsApi();
 app.MapCatalogApi();
 app.MapUnitsApi();
+app.MapLicensesApi();
+app.MapAdminApi();
 app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Dashboard);
 
 app.Run();

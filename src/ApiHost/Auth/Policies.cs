@@ -11,6 +11,7 @@ public static class Policies
     public const string Holder = "holder";
     public const string Sync = "sync";
     public const string IssuerOrAdmin = "issuer-or-admin";
+    public const string IssuerAdminOrHolder = "issuer-admin-or-holder";
     public const string AnyAuthenticated = "any-authenticated";
     public const string Dashboard = "dashboard";
 
@@ -23,6 +24,7 @@ public static class Policies
             .AddPolicy(Holder, p => p.RequireRole(Roles.Holder))
             .AddPolicy(Sync, p => p.RequireRole(Roles.Sync))
             .AddPolicy(IssuerOrAdmin, p => p.RequireRole(Roles.Issuer, Roles.Admin))
+            .AddPolicy(IssuerAdminOrHolder, p => p.RequireRole(Roles.Issuer, Roles.Admin, Roles.Holder))
             .AddPolicy(AnyAuthenticated, p => p.RequireAuthenticatedUser())
             // The dashboard shows live grain state: administrators only; in Development a browser on the
             // same machine may open it without a token (the API listens on loopback there).

@@ -9,6 +9,8 @@ public sealed class FieldErrors
 
     public bool Any => errors.Count > 0;
 
+    public bool Has(string field) => errors.ContainsKey(field);
+
     public FieldErrors Add(string field, string message)
     {
         if (!errors.TryGetValue(field, out var list))

@@ -61,6 +61,7 @@ public static class SiloSetup
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.CatalogProjection>();
+        silo.Services.AddSingleton<OrleansLicenses.ReadModel.LicenseProjection>();
         silo.Services.AddSingleton<OrleansLicenses.Units.SigningKeyProtection>();
         return silo;
     }

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json;
+using OrleansLicenses.ApiHost.Infrastructure;
+using OrleansLicenses.Catalog;
+using OrleansLicenses.Identifiers;
+using OrleansLicenses.Licenses;
+
+namespace OrleansLicenses.ApiHost.Apis;
+
+/// <summary>Request bodies of the licence endpoints. Dates are strings so a bad one is reported by field name.</summary>
+public sealed record HolderRequest(string? IdType, string? IdNumber, string? Name);
+
+public sealed record IssueLicenseRequest(
+    string? TypeCode, HolderRequest? Holder, Dictionary<string, JsonElement>? Fields, string? ValidFrom, string? ValidUntil, string? Serial);
+
+public sealed record ChangeLicenseRequest(Dictionary<string, JsonElement>? Fields, string? HolderName, string? Reason);
+
+public sealed record LicenseEventRequest(string? Type, string? Reason, string? Until, string? NewValidUntil, string? Result, string? Date);
+
+/// <summary>Shape checks and conversions shared by the licence endpoints.</summary>
+public static class LicenseRequests
+{
+    public static DateOnly? Date(FieldErrors errors, string field, string? value, bool required)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                errors.Add(field, "is required");
+            }
+
+            return null;
+        }
+
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+
+        errors.Add(field, "must be a date yyyy-MM-dd");
+        return null;
+    }
+
+    /// <summary>A full identifier (any version) or a licence number; null with an error otherwise.</summary>
+    public static (LicenseNumber? Number, string? Version) ParseId(string id, FieldErrors errors)
+    {
+        if (id.StartsWith(LicenseIdentifier.Root + ".", StringComparison.Ordinal))
+        {
+            if (LicenseIdentifier.TryParse(id, out var identifier, out var error))
+            {
+                return (identifier.LicenseNumber, identifier.Version);
+            }
+
+            errors.Add("id", error);
+            return (null, null);
+        }
+
+        if (LicenseNumber.TryParse(id, out var number, out var numberError))
+        {
+            return (number, null);
+        }
+
+        errors.Add("id", numberError);
+        return (null, null);
+    }
+
+    public static Dictionary<string, string> Fields(LicenseTypeDefinition type, Dictionary<string, JsonElement>? fields, FieldErrors errors)
+    {
+        var problems = new List<FieldError>();
+        var normalized = LicenseFieldRules.Normalize(type, fields, problems);
+        errors.AddAll(problems);
+        return normalized;
+    }
+}

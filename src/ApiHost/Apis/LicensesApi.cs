@@ -1,0 +1,281 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using OrleansLicenses.Access;
+using OrleansLicenses.ApiHost.Auth;
+using OrleansLicenses.ApiHost.Infrastructure;
+using OrleansLicenses.Catalog;
+using OrleansLicenses.Identifiers;
+using OrleansLicenses.Licenses;
+
+namespace OrleansLicenses.ApiHost.Apis;
+
+/// <summary>Issuance and the licence lifecycle for department (issuer) systems; reads for issuers and admins.</summary>
+public static class LicensesApi
+{
+    public static IEndpointRouteBuilder MapLicensesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/licenses").WithTags("Licences");
+        group.MapPost("/", Issue).RequireAuthorization(Policies.Issuer).AddEndpointFilter<IdempotencyFilter>()
+            .WithName("IssueLicense").WithSummary("Issues a licence (version 001), signed with the unit's SM2 key.");
+        group.MapPost("/{id}/changes", Change).RequireAuthorization(Policies.Issuer).AddEndpointFilter<IdempotencyFilter>()
+            .WithName("ChangeLicense").WithSummary("Changes face data: a new version with a new identifier.");
+        group.MapPost("/{id}/events", ApplyEvent).RequireAuthorization(Policies.Issuer).AddEndpointFilter<IdempotencyFilter>()
+            .WithName("ApplyLicenseEvent").WithSummary("Status events: suspend, reinstate, revoke, cancel, withdraw, abolish, annual-inspection, extend, mortgage, pledge, transfer-out.");
+        group.MapGet("/{id}", Get).RequireAuthorization(Policies.IssuerOrAdmin)
+            .WithName("GetLicense").WithSummary("A licence by any version's identifier or by licence number.");
+        group.MapGet("/{id}/history", History).RequireAuthorization(Policies.IssuerAdminOrHolder)
+            .WithName("GetLicenseHistory").WithSummary("Timeline: who, when, what, why.");
+        group.MapGet("/{id}/document", Document).RequireAuthorization(Policies.IssuerAdminOrHolder)
+            .WithName("GetLicenseDocument").WithSummary("The signed document: canonical JSON, SM2 signature, certificate chain.");
+        group.MapGet("/", Search).RequireAuthorization(Policies.IssuerOrAdmin)
+            .WithName("SearchLicenses").WithSummary("Lists licences from the read model (issuers: own unit only).");
+        return app;
+    }
+
+    public static async Task<Results<Created<LicenseView>, ValidationProblem>> Issue(
+        IssueLicenseRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+    {
+        var caller = user.ToCaller(http);
+        var errors = new FieldErrors();
+        errors.Check("typeCode", body.TypeCode, LicenseIdentifier.TryValidateTypeCode);
+        var serial = body.Serial ?? NewSerial();
+        if (!LicenseIdentifier.TryValidateSerial(serial, out var serialError))
+        {
+            errors.Add("serial", serialError);
+        }
+
+        var validFrom = LicenseRequests.Date(errors, "validFrom", body.ValidFrom, required: true);
+        var validUntil = LicenseRequests.Date(errors, "validUntil", body.ValidUntil, required: false);
+        if (validFrom is { } f && validUntil is { } u && u < f)
+        {
+            errors.Add("validUntil", "must not be before validFrom");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var type = await cluster.GetGrain<ILicenseTypeGrain>(body.TypeCode!).GetAsync();
+        if (type is null)
+        {
+            return errors.Add("typeCode", "is not in the catalogue").ToProblem();
+        }
+
+        var holder = new HolderRef(body.Holder?.IdType ?? "", body.Holder?.IdNumber ?? "", body.Holder?.Name ?? "");
+        var today = PlatformClock.Today(http.RequestServices.GetRequiredService<TimeProvider>());
+        errors.AddAll(LicenseFieldRules.ValidateHolder(type.Definition, body.Holder is null ? null : holder, today));
+        var fields = LicenseRequests.Fields(type.Definition, body.Fields, errors);
+        errors.AddAll(LicenseFieldRules.Validate(type.Definition, fields, today).Where(e => !errors.Has(e.Field)));
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var number = LicenseNumber.Create(body.TypeCode!, caller.UnitCode ?? "", serial);
+        var view = await cluster.GetGrain<ILicenseGrain>(number.ToString())
+            .IssueAsync(new IssueLicense(body.TypeCode!, holder, fields, validFrom!.Value, validUntil), caller);
+        return TypedResults.Created($"/api/licenses/{view.Id}", view);
+    }
+
+    public static async Task<Results<Ok<LicenseView>, ValidationProblem>> Change(
+        string id, ChangeLicenseRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        var (number, _) = LicenseRequests.ParseId(id, errors);
+        errors.Required("reason", body.Reason);
+        errors.MaxLength("reason", body.Reason, LicenseLifecycle.MaxReasonLength);
+        if (body.HolderName is { Length: 0 or > 100 })
+        {
+            errors.Add("holderName", "must be 1-100 characters");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var type = await cluster.GetGrain<ILicenseTypeGrain>(number!.TypeCode).GetAsync();
+        if (type is null)
+        {
+            throw Errors.DomainException.NotFound("license.not_found", "No such licence.");
+        }
+
+        var fields = LicenseRequests.Fields(type.Definition, body.Fields, errors);
+        var today = PlatformClock.Today(http.RequestServices.GetRequiredService<TimeProvider>());
+        errors.AddAll(LicenseFieldRules.Validate(type.Definition, fields, today).Where(e => !errors.Has(e.Field)));
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return TypedResults.Ok(await cluster.GetGrain<ILicenseGrain>(number.ToString())
+            .ChangeAsync(new ChangeLicense(fields, body.HolderName, body.Reason!), user.ToCaller(http)));
+    }
+
+    public static async Task<Results<Ok<LicenseView>, ValidationProblem>> ApplyEvent(
+        string id, LicenseEventRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, TimeProvider time)
+    {
+        var errors = new FieldErrors();
+        var (number, _) = LicenseRequests.ParseId(id, errors);
+        if (errors.Required("type", body.Type) && (!LicenseEventTypes.StatusEvents.Contains(body.Type)))
+        {
+            errors.Add("type", $"must be one of {string.Join(", ", LicenseEventTypes.StatusEvents)}");
+        }
+
+        var until = LicenseRequests.Date(errors, "until", body.Until, required: false);
+        var newValidUntil = LicenseRequests.Date(errors, "newValidUntil", body.NewValidUntil, required: false);
+        var date = LicenseRequests.Date(errors, "date", body.Date, required: false);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var e = new LifecycleEvent(body.Type!, body.Reason, until, newValidUntil, body.Result, date);
+        if (LicenseLifecycle.Validate(e, PlatformClock.Today(time)) is { } rejection)
+        {
+            return errors.Add(rejection.Field ?? "type", rejection.Message).ToProblem();
+        }
+
+        return TypedResults.Ok(await cluster.GetGrain<ILicenseGrain>(number!.ToString()).ApplyAsync(e, user.ToCaller(http)));
+    }
+
+    public static async Task<Results<Ok<LicenseView>, NotFound<ProblemDetails>, ValidationProblem>> Get(
+        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        var (number, version) = LicenseRequests.ParseId(id, errors);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var view = await cluster.GetGrain<ILicenseGrain>(number!.ToString()).GetAsync(version, user.ToCaller(http));
+        return view is null ? Problems.NotFound("No such licence.") : TypedResults.Ok(view);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, NotFound<ProblemDetails>, ValidationProblem>> History(
+        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        var (number, _) = LicenseRequests.ParseId(id, errors);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var history = await cluster.GetGrain<ILicenseGrain>(number!.ToString()).GetHistoryAsync(user.ToCaller(http));
+        return history is null ? Problems.NotFound("No such licence.") : TypedResults.Ok(history);
+    }
+
+    public static async Task<Results<Ok<SignedDocument>, NotFound<ProblemDetails>, ValidationProblem>> Document(
+        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        var (number, version) = LicenseRequests.ParseId(id, errors);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var document = await cluster.GetGrain<ILicenseGrain>(number!.ToString()).GetDocumentAsync(version, user.ToCaller(http));
+        return document is null ? Problems.NotFound("No such licence.") : TypedResults.Ok(document);
+    }
+
+    public sealed record LicenseSummary(string Id, string LicenseNumber, string Version, string TypeCode, string IssuerCode, string RegionCode,
+        string HolderIdType, string HolderIdNumber, string Status, DateOnly ValidFrom, DateOnly? ValidUntil, DateTimeOffset UpdatedAt);
+
+    public static async Task<Results<Ok<PagedResult<LicenseSummary>>, ValidationProblem>> Search(
+        string? holder, string? type, string? issuer, string? status, int? page, int? pageSize,
+        ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, TimeProvider time)
+    {
+        var caller = user.ToCaller(http);
+        var errors = new FieldErrors();
+        string? holderType = null, holderNumber = null;
+        if (holder is not null)
+        {
+            var parts = holder.Split(':', 2);
+            (holderType, holderNumber) = parts.Length == 2 ? (parts[0], parts[1]) : (null, parts[0]);
+            if (holderNumber.Length is 0 or > 18)
+            {
+                errors.Add("holder", "give idType:idNumber or an id number");
+            }
+        }
+
+        if (status is not null && !LicenseStatusCodes.TryFromWireName(status, out _))
+        {
+            errors.Add("status", $"must be one of {string.Join(", ", LicenseStatusCodes.All.Select(s => s.ToWireName()))}");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        // Issuers see their own unit's licences only, whatever they ask for.
+        if (caller.Role == Roles.Issuer)
+        {
+            issuer = caller.UnitCode;
+        }
+
+        var paging = Paging.From(page, pageSize);
+        await using var cmd = db.CreateCommand($"""
+            SELECT identifier, license_number, version, type_code, issuer_code, region_code, holder_id_type, holder_id_number,
+                   {LicenseQueries.EffectiveStatus} AS status, valid_from, valid_until, updated_at, count(*) OVER ()
+            FROM licenses
+            WHERE ($1::text IS NULL OR holder_id_number = $1) AND ($2::text IS NULL OR holder_id_type = $2)
+              AND ($3::text IS NULL OR type_code = $3) AND ($4::text IS NULL OR issuer_code = $4)
+              AND ($5::text IS NULL OR {LicenseQueries.EffectiveStatus} = $5)
+            ORDER BY updated_at DESC, license_number
+            LIMIT $7 OFFSET $8
+            """);
+        foreach (var value in new[] { holderNumber, holderType, type, issuer, status })
+        {
+            cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)value ?? DBNull.Value);
+        }
+
+        cmd.Parameters.AddWithValue(PlatformClock.Today(time));
+        cmd.Parameters.AddWithValue(paging.PageSize);
+        cmd.Parameters.AddWithValue(paging.Offset);
+        var items = new List<LicenseSummary>();
+        long total = 0;
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var idType = reader.GetString(6);
+            var idNumber = reader.GetString(7);
+            items.Add(new LicenseSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetString(5), idType, idType == LicenseFieldRules.CitizenIdType ? CitizenId.Mask(idNumber) : idNumber,
+                reader.GetString(8), reader.GetFieldValue<DateOnly>(9), reader.IsDBNull(10) ? null : reader.GetFieldValue<DateOnly>(10),
+                reader.GetFieldValue<DateTimeOffset>(11)));
+            total = reader.GetInt64(12);
+        }
+
+        return TypedResults.Ok(new PagedResult<LicenseSummary>(items, paging.Page, paging.PageSize, total));
+    }
+
+    private static string NewSerial()
+    {
+        // 4-digit year + 10 random upper-case alphanumerics: collisions are negligible, and the storage's unique
+        // key refuses one anyway (409) rather than overwriting.
+        const string alphabet = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+        Span<char> random = stackalloc char[10];
+        for (var i = 0; i < random.Length; i++)
+        {
+            random[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        }
+
+        return $"{DateTime.UtcNow.Year}{random}";
+    }
+}
+
+/// <summary>SQL shared by the read-model queries.</summary>
+public static class LicenseQueries
+{
+    /// <summary>The lifecycle status with expiry applied for the date in parameter $6 (as the grains do on read).</summary>
+    public const string EffectiveStatus =
+        "(CASE WHEN status IN ('valid', 'suspended') AND valid_until IS NOT NULL AND valid_until < $6::date THEN 'expired' ELSE status END)";
+}

@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using OrleansLicenses.ApiHost.Auth;
+using OrleansLicenses.Idempotency;
+
+namespace OrleansLicenses.ApiHost.Infrastructure;
+
+/// <summary>
+/// <c>Idempotency-Key</c> on write endpoints (DESIGN.md §6): the same key and body replays the first successful
+/// result, the same key with another body is 422, the same key while the first is in flight is 409. Keys are
+/// scoped per client (the token's subject) and kept 24 h. Failed requests are not remembered, so a client may
+/// retry them with the same key.
+/// </summary>
+public sealed class IdempotencyFilter(IClusterClient cluster, IOptions<JsonOptions> json) : IEndpointFilter
+{
+    public const string Header = "Idempotency-Key";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var key = http.Request.Headers[Header].ToString();
+        if (key.Length == 0)
+        {
+            return await next(context);
+        }
+
+        if (key.Length > 128 || key.Any(c => c < 0x21 || c > 0x7e))
+        {
+            return new FieldErrors().Add(Header, "must be 1-128 printable ASCII characters").ToProblem();
+        }
+
+        var caller = http.User.ToCaller(http);
+        var hash = await RequestHash(http.Request);
+        var grain = cluster.GetGrain<IIdempotencyGrain>($"{caller.Subject}/{key}");
+        var decision = await grain.BeginAsync(hash);
+        switch (decision.Outcome)
+        {
+            case IdempotencyOutcome.Replay:
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+                if (decision.Location is not null)
+                {
+                    http.Response.Headers.Location = decision.Location;
+                }
+
+                return TypedResults.Content(decision.Body, "application/json", Encoding.UTF8, decision.StatusCode);
+            case IdempotencyOutcome.InFlight:
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "A request with this Idempotency-Key is still in progress.",
+                    extensions: new Dictionary<string, object?> { ["code"] = "idempotency.in_flight" });
+            case IdempotencyOutcome.Mismatch:
+                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "This Idempotency-Key was used with another request.",
+                    extensions: new Dictionary<string, object?> { ["code"] = "idempotency.key_reused" });
+        }
+
+        object? result;
+        try
+        {
+            result = await next(context);
+        }
+        catch
+        {
+            await grain.AbandonAsync(hash);
+            throw;
+        }
+
+        var outcome = result is INestedHttpResult nested ? nested.Result : result;
+        if (outcome is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } status && outcome is IValueHttpResult value)
+        {
+            var body = JsonSerializer.Serialize(value.Value, value.Value?.GetType() ?? typeof(object), json.Value.SerializerOptions);
+            var location = outcome switch
+            {
+                Microsoft.AspNetCore.Http.HttpResults.Created<Licenses.LicenseView> created => created.Location,
+                _ => null,
+            };
+            await grain.CompleteAsync(hash, status.StatusCode!.Value, body, location);
+        }
+        else
+        {
+            await grain.AbandonAsync(hash);
+        }
+
+        return result;
+    }
+
+    private static async Task<string> RequestHash(HttpRequest request)
+    {
+        request.Body.Position = 0;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n"));
+        var buffer = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer)) > 0)
+        {
+            sha.AppendData(buffer, 0, read);
+        }
+
+        request.Body.Position = 0;
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    /// <summary>Buffers bodies of requests that carry the header, so the filter can hash what the handler read.</summary>
+    public static IApplicationBuilder UseIdempotencyBuffering(IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.Request.Headers.ContainsKey(Header))
+        {
+            http.Request.EnableBuffering();
+        }
+
+        await next(http);
+    });
+}

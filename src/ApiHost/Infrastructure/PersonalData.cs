@@ -1,0 +1,21 @@
+using System.Text.RegularExpressions;
+using OrleansLicenses.Identifiers;
+using OrleansLicenses.Licenses;
+
+namespace OrleansLicenses.ApiHost.Infrastructure;
+
+/// <summary>Masks natural persons' id numbers where a response or log must not carry them in full.</summary>
+public static partial class PersonalData
+{
+    public static LicenseView Mask(LicenseView view) => view with
+    {
+        Holder = view.Holder.IdType == LicenseFieldRules.CitizenIdType ? view.Holder with { IdNumber = CitizenId.Mask(view.Holder.IdNumber) } : view.Holder,
+        Fields = view.Fields.ToDictionary(f => f.Key, f => MaskText(f.Value), StringComparer.Ordinal),
+    };
+
+    /// <summary>Masks anything shaped like an 18-character citizen id number inside a text.</summary>
+    public static string MaskText(string text) => CitizenIdShape().Replace(text, m => CitizenId.Mask(m.Value));
+
+    [GeneratedRegex(@"(?<![0-9])[0-9]{17}[0-9X](?![0-9A-Z])")]
+    private static partial Regex CitizenIdShape();
+}

@@ -1,0 +1,32 @@
+using OrleansLicenses.Access;
+
+namespace OrleansLicenses.Holders;
+
+/// <summary>A holder's list of licences. Key: <c>111:&lt;citizen id&gt;</c> or <c>001:&lt;credit code&gt;</c>.</summary>
+public interface IHolderGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Reserves a licence for this holder before it is written; for a type that allows one live licence per holder
+    /// a second live one is refused with a conflict naming the existing licence.
+    /// </summary>
+    Task ReserveAsync(string licenseNumber, string typeCode, bool multipleInstances);
+
+    /// <summary>Records the licence's current identifier, status and validity (after issuance and every change).</summary>
+    Task RecordAsync(HolderLicense entry);
+
+    /// <summary>The holder's licences.</summary>
+    Task<IReadOnlyList<HolderLicense>> GetLicensesAsync();
+
+    /// <summary>The live state for operators and the dashboard.</summary>
+    Task<IReadOnlyList<HolderLicense>> GetState();
+}
+
+[GenerateSerializer, Immutable, Alias("ol.HolderLicense")]
+public sealed record HolderLicense(
+    [property: Id(0)] string LicenseNumber,
+    [property: Id(1)] string TypeCode,
+    [property: Id(2)] string CurrentId,
+    [property: Id(3)] string Status,
+    [property: Id(4)] DateOnly? ValidUntil,
+    [property: Id(5)] DateTimeOffset UpdatedAt,
+    [property: Id(6)] bool Confirmed);

@@ -1,0 +1,116 @@
+using OrleansLicenses.Access;
+
+namespace OrleansLicenses.Licenses;
+
+/// <summary>
+/// One electronic licence with every version it has had. Key: the licence number
+/// <c>{type code}.{issuer code}.{serial}</c> (the GB/T 36904 identifier without version and check character).
+/// </summary>
+public interface ILicenseGrain : IGrainWithStringKey
+{
+    /// <summary>Issues version 001: validates against the type's current schema, signs with the issuer's key, persists.</summary>
+    Task<LicenseView> IssueAsync(IssueLicense command, Caller caller);
+
+    /// <summary>Changes face data: a new, re-signed version with a new identifier; the previous version is superseded.</summary>
+    Task<LicenseView> ChangeAsync(ChangeLicense command, Caller caller);
+
+    /// <summary>Applies a status event (suspend, revoke, extend, mortgage, …) through the lifecycle table.</summary>
+    Task<LicenseView> ApplyAsync(LifecycleEvent licenseEvent, Caller caller);
+
+    /// <summary>The licence as of the given version (null: current), if the caller may see it; otherwise null.</summary>
+    Task<LicenseView?> GetAsync(string? version, Caller caller);
+
+    /// <summary>The timeline: who did what, when and why.</summary>
+    Task<IReadOnlyList<HistoryEntry>?> GetHistoryAsync(Caller caller);
+
+    /// <summary>The signed document of a version: canonical JSON, signature and certificate, verifiable offline.</summary>
+    Task<SignedDocument?> GetDocumentAsync(string? version, Caller caller);
+
+    /// <summary>The live state for operators and the dashboard.</summary>
+    Task<LicenseView?> GetState();
+}
+
+/// <summary>The holder (持证主体): id type 111 citizen id number or 001 unified social credit code.</summary>
+[GenerateSerializer, Immutable, Alias("ol.HolderRef")]
+public sealed record HolderRef(
+    [property: Id(0)] string IdType,
+    [property: Id(1)] string IdNumber,
+    [property: Id(2)] string Name)
+{
+    /// <summary>The holder grain key, <c>idType:idNumber</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Key => $"{IdType}:{IdNumber}";
+}
+
+[GenerateSerializer, Immutable, Alias("ol.IssueLicense")]
+public sealed record IssueLicense(
+    [property: Id(0)] string TypeCode,
+    [property: Id(1)] HolderRef Holder,
+    [property: Id(2)] IReadOnlyDictionary<string, string> Fields,
+    [property: Id(3)] DateOnly ValidFrom,
+    [property: Id(4)] DateOnly? ValidUntil);
+
+[GenerateSerializer, Immutable, Alias("ol.ChangeLicense")]
+public sealed record ChangeLicense(
+    [property: Id(0)] IReadOnlyDictionary<string, string> Fields,
+    [property: Id(1)] string? HolderName,
+    [property: Id(2)] string Reason);
+
+[GenerateSerializer, Immutable, Alias("ol.LicenseSignature")]
+public sealed record LicenseSignature(
+    [property: Id(0)] string Algorithm,
+    [property: Id(1)] string Value,
+    [property: Id(2)] string Certificate);
+
+[GenerateSerializer, Immutable, Alias("ol.LicenseAnnotations")]
+public sealed record LicenseAnnotations(
+    [property: Id(0)] bool Mortgaged,
+    [property: Id(1)] bool Pledged,
+    [property: Id(2)] DateOnly? LastInspectionDate,
+    [property: Id(3)] string? LastInspectionResult,
+    [property: Id(4)] DateOnly? SuspendedUntil,
+    [property: Id(5)] string? StatusReason);
+
+/// <summary>The licence view of DESIGN.md §6.1. Face values are canonical strings (dates ISO 8601, numbers invariant).</summary>
+[GenerateSerializer, Immutable, Alias("ol.LicenseView")]
+public sealed record LicenseView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string LicenseNumber,
+    [property: Id(2)] string TypeCode,
+    [property: Id(3)] string IssuerCode,
+    [property: Id(4)] string Version,
+    [property: Id(5)] string Status,
+    [property: Id(6)] string StatusCode,
+    [property: Id(7)] HolderRef Holder,
+    [property: Id(8)] IReadOnlyDictionary<string, string> Fields,
+    [property: Id(9)] DateOnly ValidFrom,
+    [property: Id(10)] DateOnly? ValidUntil,
+    [property: Id(11)] int CatalogVersion,
+    [property: Id(12)] DateTimeOffset IssuedAt,
+    [property: Id(13)] bool Current,
+    [property: Id(14)] string? SupersededBy,
+    [property: Id(15)] IReadOnlyList<string> Reasons,
+    [property: Id(16)] LicenseAnnotations Annotations,
+    [property: Id(17)] LicenseSignature Signature,
+    [property: Id(18)] string CurrentId);
+
+[GenerateSerializer, Immutable, Alias("ol.HistoryEntry")]
+public sealed record HistoryEntry(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string Actor,
+    [property: Id(2)] string Action,
+    [property: Id(3)] string? Reason,
+    [property: Id(4)] string Version,
+    [property: Id(5)] string Identifier,
+    [property: Id(6)] string Status);
+
+/// <summary>A version's signed document: <see cref="Canonical"/> is the exact signed byte string (UTF-8, RFC 8785).</summary>
+[GenerateSerializer, Immutable, Alias("ol.SignedDocument")]
+public sealed record SignedDocument(
+    [property: Id(0)] string Identifier,
+    [property: Id(1)] string Canonical,
+    [property: Id(2)] string Algorithm,
+    [property: Id(3)] string UserId,
+    [property: Id(4)] string Signature,
+    [property: Id(5)] string Certificate,
+    [property: Id(6)] string RootCertificate);

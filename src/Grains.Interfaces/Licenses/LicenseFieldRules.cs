@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OrleansLicenses.Catalog;
+using OrleansLicenses.Identifiers;
+
+namespace OrleansLicenses.Licenses;
+
+/// <summary>
+/// Checks a holder and face data against a licence type's schema. The API host normalises JSON values to
+/// canonical strings (<see cref="Normalize"/>) and reports every error; the grain runs <see cref="Validate"/>
+/// again on what it receives.
+/// </summary>
+public static class LicenseFieldRules
+{
+    public const string CitizenIdType = "111";
+    public const string CreditCodeType = "001";
+
+    public static List<FieldError> ValidateHolder(LicenseTypeDefinition type, HolderRef? holder, DateOnly today)
+    {
+        var errors = new List<FieldError>();
+        if (holder is null)
+        {
+            errors.Add(new("holder", "is required"));
+            return errors;
+        }
+
+        switch (holder.IdType)
+        {
+            case CitizenIdType:
+                if (type.HolderCategory == "organization")
+                {
+                    errors.Add(new("holder.idType", "this licence type is issued to organizations (001), not persons"));
+                }
+                else if (!CitizenId.TryValidate(holder.IdNumber, today, out var error))
+                {
+                    errors.Add(new("holder.idNumber", error));
+                }
+
+                break;
+            case CreditCodeType:
+                if (type.HolderCategory == "person")
+                {
+                    errors.Add(new("holder.idType", "this licence type is issued to persons (111), not organizations"));
+                }
+                else if (!CreditCode.TryValidate(holder.IdNumber, out var error))
+                {
+                    errors.Add(new("holder.idNumber", error));
+                }
+
+                break;
+            default:
+                errors.Add(new("holder.idType", "must be 111 (citizen id number) or 001 (unified social credit code)"));
+                break;
+        }
+
+        if (string.IsNullOrWhiteSpace(holder.Name) || holder.Name.Length > 100)
+        {
+            errors.Add(new("holder.name", "is required, at most 100 characters"));
+        }
+
+        return errors;
+    }
+
+    /// <summary>Converts JSON face values to canonical strings, recording type errors; null values count as absent.</summary>
+    public static Dictionary<string, string> Normalize(LicenseTypeDefinition type, IReadOnlyDictionary<string, JsonElement>? fields, List<FieldError> errors)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var schema = type.Fields.ToDictionary(f => f.Key, StringComparer.Ordinal);
+        foreach (var (key, value) in fields ?? new Dictionary<string, JsonElement>())
+        {
+            var at = $"fields.{key}";
+            if (!schema.TryGetValue(key, out var field))
+            {
+                errors.Add(new(at, "is not a face element of this licence type"));
+                continue;
+            }
+
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Null or JsonValueKind.Undefined:
+                    continue;
+                case JsonValueKind.Number when field.Type == "number":
+                    if (value.TryGetDecimal(out var number))
+                    {
+                        result[key] = number.ToString(CultureInfo.InvariantCulture);
+                    }
+                    else
+                    {
+                        errors.Add(new(at, "is out of range for a number"));
+                    }
+
+                    break;
+                case JsonValueKind.String when field.Type != "number":
+                    result[key] = value.GetString()!;
+                    break;
+                default:
+                    errors.Add(new(at, field.Type == "number" ? "must be a JSON number" : "must be a JSON string"));
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Checks canonical face values: unknown, missing, type, length, pattern, enum, standard codes.</summary>
+    public static List<FieldError> Validate(LicenseTypeDefinition type, IReadOnlyDictionary<string, string> fields, DateOnly today)
+    {
+        var errors = new List<FieldError>();
+        var schema = type.Fields.ToDictionary(f => f.Key, StringComparer.Ordinal);
+        foreach (var key in fields.Keys.Where(k => !schema.ContainsKey(k)))
+        {
+            errors.Add(new($"fields.{key}", "is not a face element of this licence type"));
+        }
+
+        foreach (var field in type.Fields)
+        {
+            var at = $"fields.{field.Key}";
+            if (!fields.TryGetValue(field.Key, out var value) || value.Length == 0)
+            {
+                if (field.Required)
+                {
+                    errors.Add(new(at, $"is required ({field.Name})"));
+                }
+
+                continue;
+            }
+
+            if (value.Length > (field.MaxLength ?? 2000))
+            {
+                errors.Add(new(at, $"must be at most {field.MaxLength ?? 2000} characters"));
+                continue;
+            }
+
+            if (value.Any(char.IsControl))
+            {
+                errors.Add(new(at, "must not contain control characters"));
+                continue;
+            }
+
+            if (CheckType(field, value, today) is { } typeError)
+            {
+                errors.Add(new(at, typeError));
+                continue;
+            }
+
+            if (field.Pattern is not null && !Regex.IsMatch(value, field.Pattern, RegexOptions.None, TimeSpan.FromMilliseconds(50)))
+            {
+                errors.Add(new(at, $"does not match the pattern {field.Pattern}"));
+            }
+        }
+
+        return errors;
+    }
+
+    private static string? CheckType(FieldDefinition field, string value, DateOnly today) => field.Type switch
+    {
+        "date" => DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+            ? null : "must be a date yyyy-MM-dd",
+        "number" => decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _)
+            ? null : "must be a number",
+        "enum" => field.Values!.Contains(value) ? null : $"must be one of {string.Join(", ", field.Values!)}",
+        "idNumber" => CitizenId.TryValidate(value, today, out var idError) ? null : idError,
+        "creditCode" => CreditCode.TryValidate(value, out var codeError) ? null : codeError,
+        "regionCode" => Regions.TryValidate(value, out var regionError) ? null : regionError,
+        _ => null,
+    };
+}
+
+/// <summary>Civil dates of the platform are China Standard Time (UTC+8, no daylight saving).</summary>
+public static class PlatformClock
+{
+    public static readonly TimeSpan Offset = TimeSpan.FromHours(8);
+
+    public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(Offset).DateTime);
+}

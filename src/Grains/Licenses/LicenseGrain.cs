@@ -1,0 +1,245 @@
+using System.Text;
+using Orleans.Storage;
+using OrleansLicenses.Access;
+using OrleansLicenses.Catalog;
+using OrleansLicenses.Errors;
+using OrleansLicenses.Holders;
+using OrleansLicenses.Hosting;
+using OrleansLicenses.Identifiers;
+using OrleansLicenses.ReadModel;
+using OrleansLicenses.Units;
+
+namespace OrleansLicenses.Licenses;
+
+/// <summary>
+/// Owns one licence: every signed version, the lifecycle (through <see cref="LicenseLifecycle"/>, the one
+/// transition table), annotations and the history. Writes are acknowledged only after PostgreSQL committed the
+/// grain state; a second activation of the same licence (possible briefly during cluster changes) loses the
+/// write on the storage's unique key and answers 409.
+/// </summary>
+public sealed class LicenseGrain(
+    [PersistentState("license", StorageNames.Store)] IPersistentState<LicenseState> state,
+    LicenseProjection projection,
+    TimeProvider time) : Grain, ILicenseGrain
+{
+    private byte[]? rootCertificate;
+
+    private bool Issued => state.State.Lifecycle is not null;
+
+    private LicenseVersionState CurrentVersion => state.State.Versions[^1];
+
+    async Task<LicenseView> ILicenseGrain.IssueAsync(IssueLicense command, Caller caller)
+    {
+        var number = LicenseNumber.Parse(this.GetPrimaryKeyString());
+        if (caller.Role != Roles.Issuer || caller.UnitCode != number.IssuerCode)
+        {
+            throw DomainException.Forbidden("license.forbidden", "Only an issuer client of the issuing unit issues its licences.");
+        }
+
+        if (Issued)
+        {
+            throw new DomainException(DomainErrorKind.Conflict, "license.exists", $"Licence {number} already exists.", "serial");
+        }
+
+        var unit = await GrainFactory.GetGrain<IUnitGrain>(number.IssuerCode).GetAsync();
+        if (unit is null || unit.Definition.Status != "active" || !unit.Definition.IssuableTypes.Contains(number.TypeCode))
+        {
+            throw new DomainException(DomainErrorKind.Forbidden, "license.type_not_issuable", "The unit may not issue this licence type.", "typeCode");
+        }
+
+        var type = await GrainFactory.GetGrain<ILicenseTypeGrain>(number.TypeCode).GetAsync()
+            ?? throw DomainException.Invalid("license.unknown_type", "typeCode", "typeCode is not in the catalogue");
+        var today = PlatformClock.Today(time);
+        ThrowIfAny(LicenseFieldRules.ValidateHolder(type.Definition, command.Holder, today));
+        ThrowIfAny(LicenseFieldRules.Validate(type.Definition, command.Fields, today));
+        var validUntil = command.ValidUntil ?? DefaultValidUntil(type.Definition.Validity, command.ValidFrom);
+        if (validUntil is { } until && until < command.ValidFrom)
+        {
+            throw DomainException.Invalid("license.invalid_validity", "validUntil", "validUntil must not be before validFrom");
+        }
+
+        var lifecycle = LicenseLifecycle.Issue(command.ValidFrom, validUntil).GetOrThrow();
+        await GrainFactory.GetGrain<IHolderGrain>(command.Holder.Key).ReserveAsync(number.ToString(), number.TypeCode, type.Definition.MultipleInstances);
+
+        var s = state.State;
+        s.TypeCode = number.TypeCode;
+        s.IssuerCode = number.IssuerCode;
+        s.IssuerRegion = unit.Definition.RegionCode;
+        s.Serial = number.Serial;
+        s.IssuedAt = time.GetUtcNow();
+        s.Lifecycle = lifecycle;
+        var version = await Sign(LicenseIdentifier.Create(number), command.Holder, new(command.Fields, StringComparer.Ordinal),
+            command.ValidFrom, validUntil, type.CatalogVersion);
+        s.Versions = [version];
+        s.History = [];
+        Record(caller, "issue", null);
+        return await Commit();
+    }
+
+    async Task<LicenseView> ILicenseGrain.ChangeAsync(ChangeLicense command, Caller caller)
+    {
+        RequireIssuerOfIt(caller);
+        var s = state.State;
+        var lifecycle = LicenseLifecycle.Apply(s.Lifecycle!, new LifecycleEvent(LicenseEventTypes.Change, command.Reason), PlatformClock.Today(time)).GetOrThrow();
+        var type = await GrainFactory.GetGrain<ILicenseTypeGrain>(s.TypeCode).GetAsync()
+            ?? throw DomainException.Conflict("license.unknown_type", "The licence type is no longer in the catalogue.");
+        var today = PlatformClock.Today(time);
+        var holder = command.HolderName is null ? CurrentVersion.Holder : CurrentVersion.Holder with { Name = command.HolderName };
+        ThrowIfAny(LicenseFieldRules.ValidateHolder(type.Definition, holder, today));
+        ThrowIfAny(LicenseFieldRules.Validate(type.Definition, command.Fields, today));
+
+        var previous = CurrentVersion;
+        var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), holder, new(command.Fields, StringComparer.Ordinal),
+            previous.ValidFrom, previous.ValidUntil, type.CatalogVersion);
+        previous.SupersededBy = next.Identifier;
+        s.Versions.Add(next);
+        s.Lifecycle = lifecycle;
+        Record(caller, LicenseEventTypes.Change, command.Reason);
+        return await Commit();
+    }
+
+    async Task<LicenseView> ILicenseGrain.ApplyAsync(LifecycleEvent licenseEvent, Caller caller)
+    {
+        RequireIssuerOfIt(caller);
+        if (licenseEvent.Type == LicenseEventTypes.Change)
+        {
+            throw DomainException.Invalid(LifecycleCodes.InvalidEvent, "type", "use POST /changes to change face data");
+        }
+
+        var s = state.State;
+        var result = LicenseLifecycle.Apply(s.Lifecycle!, licenseEvent, PlatformClock.Today(time));
+        var lifecycle = result.GetOrThrow();
+        if (result.NewVersion)
+        {
+            // An extension moves the validity end: a new, re-signed version with the same face data.
+            var previous = CurrentVersion;
+            var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), previous.Holder, previous.Fields,
+                previous.ValidFrom, lifecycle.ValidUntil, previous.CatalogVersion);
+            previous.SupersededBy = next.Identifier;
+            s.Versions.Add(next);
+        }
+
+        s.Lifecycle = lifecycle;
+        Record(caller, licenseEvent.Type, licenseEvent.Reason ?? licenseEvent.InspectionResult);
+        return await Commit();
+    }
+
+    Task<LicenseView?> ILicenseGrain.GetAsync(string? version, Caller caller) =>
+        Task.FromResult(MayRead(caller) && Find(version) is { } v ? View(v) : null);
+
+    Task<IReadOnlyList<HistoryEntry>?> ILicenseGrain.GetHistoryAsync(Caller caller) =>
+        Task.FromResult<IReadOnlyList<HistoryEntry>?>(MayRead(caller) ? [.. state.State.History] : null);
+
+    async Task<SignedDocument?> ILicenseGrain.GetDocumentAsync(string? version, Caller caller)
+    {
+        if (!MayRead(caller) || Find(version) is not { } v)
+        {
+            return null;
+        }
+
+        return new SignedDocument(v.Identifier, v.Canonical, LicenseDocument.Algorithm, LicenseDocument.UserId,
+            Convert.ToBase64String(v.Signature), Convert.ToBase64String(v.Certificate), Convert.ToBase64String(await RootCertificate()));
+    }
+
+    Task<LicenseView?> ILicenseGrain.GetState() => Task.FromResult(Issued ? View(CurrentVersion) : null);
+
+    private async Task<LicenseVersionState> Sign(LicenseIdentifier identifier, HolderRef holder, Dictionary<string, string> fields,
+        DateOnly validFrom, DateOnly? validUntil, int catalogVersion)
+    {
+        var version = new LicenseVersionState
+        {
+            Version = identifier.Version,
+            Identifier = identifier.ToString(),
+            Holder = holder,
+            Fields = fields,
+            ValidFrom = validFrom,
+            ValidUntil = validUntil,
+            CatalogVersion = catalogVersion,
+            SignedAt = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds()),
+        };
+        version.Canonical = LicenseDocument.Canonicalize(state.State, version);
+        var signature = await GrainFactory.GetGrain<IUnitGrain>(state.State.IssuerCode).SignAsync(Encoding.UTF8.GetBytes(version.Canonical));
+        version.Signature = signature.Signature;
+        version.Certificate = signature.Certificate;
+        return version;
+    }
+
+    private void Record(Caller caller, string action, string? reason)
+    {
+        var s = state.State;
+        s.History.Add(new HistoryEntry(time.GetUtcNow(), caller.Subject, action, reason, CurrentVersion.Version, CurrentVersion.Identifier,
+            LicenseLifecycle.Effective(s.Lifecycle!, PlatformClock.Today(time)).ToWireName()));
+    }
+
+    private async Task<LicenseView> Commit()
+    {
+        state.State.Revision++;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // Another activation wrote this licence first: our in-memory state is stale. Start over from storage.
+            DeactivateOnIdle();
+            throw DomainException.Conflict("license.concurrent_write", "The licence was changed concurrently; read it again.");
+        }
+
+        var view = View(CurrentVersion);
+        await projection.UpsertAsync(state.State, view);
+        await GrainFactory.GetGrain<IHolderGrain>(CurrentVersion.Holder.Key).RecordAsync(new HolderLicense(
+            view.LicenseNumber, view.TypeCode, view.Id, view.Status, view.ValidUntil, time.GetUtcNow(), true));
+        return view;
+    }
+
+    private LicenseView View(LicenseVersionState v)
+    {
+        var s = state.State;
+        var today = PlatformClock.Today(time);
+        var lifecycle = s.Lifecycle!;
+        var status = LicenseLifecycle.Effective(lifecycle, today);
+        var reasons = LicenseLifecycle.Reasons(lifecycle, today).ToList();
+        if (v.SupersededBy is not null)
+        {
+            reasons.Add("superseded");
+        }
+
+        return new LicenseView(v.Identifier, $"{s.TypeCode}.{s.IssuerCode}.{s.Serial}", s.TypeCode, s.IssuerCode, v.Version,
+            status.ToWireName(), status.ToNationalCode(), v.Holder, v.Fields, v.ValidFrom, v.ValidUntil, v.CatalogVersion, s.IssuedAt,
+            v.SupersededBy is null, v.SupersededBy, reasons,
+            new LicenseAnnotations(lifecycle.Mortgaged, lifecycle.Pledged, lifecycle.LastInspectionDate, lifecycle.LastInspectionResult,
+                lifecycle.SuspendedUntil, lifecycle.StatusReason),
+            new LicenseSignature(LicenseDocument.Algorithm, Convert.ToBase64String(v.Signature), Convert.ToBase64String(v.Certificate)),
+            CurrentVersion.Identifier);
+    }
+
+    private LicenseVersionState? Find(string? version) =>
+        !Issued ? null : version is null ? CurrentVersion : state.State.Versions.FirstOrDefault(v => v.Version == version);
+
+    private bool MayRead(Caller caller) => Issued && (caller.IsAdmin
+        || (caller.Role == Roles.Issuer && caller.UnitCode == state.State.IssuerCode)
+        || (caller.Role == Roles.Holder && state.State.Versions.Any(v => v.Holder.Key == caller.Subject)));
+
+    private void RequireIssuerOfIt(Caller caller)
+    {
+        // Unknown and foreign licences answer alike, so an issuer cannot probe other units' numbers.
+        if (!Issued || caller.Role != Roles.Issuer || caller.UnitCode != state.State.IssuerCode)
+        {
+            throw DomainException.NotFound("license.not_found", "No such licence.");
+        }
+    }
+
+    private async Task<byte[]> RootCertificate() =>
+        rootCertificate ??= await GrainFactory.GetGrain<ICertificateAuthorityGrain>("root").GetRootCertificateAsync();
+
+    private static DateOnly? DefaultValidUntil(ValidityRule rule, DateOnly from) =>
+        rule.LongTerm ? null : from.AddYears(rule.Years ?? 1).AddDays(-1);
+
+    private static void ThrowIfAny(List<FieldError> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw DomainException.Invalid("license.invalid_request", errors[0].Field, $"{errors[0].Field} {errors[0].Message}");
+        }
+    }
+}
