@@ -22,6 +22,10 @@ builder.Services.AddPlatformAuthentication(builder.Configuration);
 builder.Services.AddPlatformPolicies(builder.Environment);
 builder.Services.AddPlatformHealthChecks();
 builder.Services.AddOpenApi();
+builder.Services.AddPlatformRateLimits(builder.Configuration);
+builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.PresentationTokens>();
+builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.UseArchive>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<OrleansLicenses.ApiHost.Verification.UseArchive>());
 
 var app = builder.Build();
 BootstrapGuard.Check(app.Configuration, app.Environment);
@@ -32,6 +36,7 @@ app.UseRequestLimits(limits);
 IdempotencyFilter.UseIdempotencyBuffering(app);
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi();
 app.MapScalarApiReference("/scalar");
@@ -42,6 +47,9 @@ app.MapCatalogApi();
 app.MapUnitsApi();
 app.MapLicensesApi();
 app.MapAdminApi();
+app.MapVerificationApi();
+app.MapHolderApi();
+app.MapPublicApi();
 app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Dashboard);
 
 app.Run();

@@ -21,6 +21,7 @@ public static class AuthApi
             .WithSummary("Client-credentials grant (RFC 6749 §4.4) for registered system clients.")
             .Accepts<IFormCollection>("application/x-www-form-urlencoded")
             .AllowAnonymous()
+            .RequireRateLimiting(RateLimits.Token)
             .DisableAntiforgery();
 
         if (environment.IsDevelopment())

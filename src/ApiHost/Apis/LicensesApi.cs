@@ -143,7 +143,7 @@ public static class LicensesApi
         return TypedResults.Ok(await cluster.GetGrain<ILicenseGrain>(number!.ToString()).ApplyAsync(e, user.ToCaller(http)));
     }
 
-    public static async Task<Results<Ok<LicenseView>, NotFound<ProblemDetails>, ValidationProblem>> Get(
+    public static async Task<Results<Ok<LicenseView>, ProblemHttpResult, ValidationProblem>> Get(
         string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
     {
         var errors = new FieldErrors();
@@ -157,7 +157,7 @@ public static class LicensesApi
         return view is null ? Problems.NotFound("No such licence.") : TypedResults.Ok(view);
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, NotFound<ProblemDetails>, ValidationProblem>> History(
+    public static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, ProblemHttpResult, ValidationProblem>> History(
         string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
     {
         var errors = new FieldErrors();
@@ -171,7 +171,7 @@ public static class LicensesApi
         return history is null ? Problems.NotFound("No such licence.") : TypedResults.Ok(history);
     }
 
-    public static async Task<Results<Ok<SignedDocument>, NotFound<ProblemDetails>, ValidationProblem>> Document(
+    public static async Task<Results<Ok<SignedDocument>, ProblemHttpResult, ValidationProblem>> Document(
         string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
     {
         var errors = new FieldErrors();

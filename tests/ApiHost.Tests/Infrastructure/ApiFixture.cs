@@ -26,6 +26,9 @@ public class ApiFixture : IAsyncLifetime
 
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
 
+    /// <summary>Public endpoints' per-address limit; the test server has one address for every test.</summary>
+    protected virtual int PublicPerMinute => 100_000;
+
     protected virtual Task<PostgresServer> ServerAsync() => PostgresServer.Shared;
 
     public async Task InitializeAsync()
@@ -46,6 +49,8 @@ public class ApiFixture : IAsyncLifetime
             web.UseSetting("Bootstrap:AdminClientId", AdminClientId);
             web.UseSetting("Bootstrap:AdminClientSecret", AdminSecret);
             web.UseSetting("Limits:MaxRequestBodyBytes", "65536");
+            web.UseSetting("RateLimits:TokenPerMinute", "100000");
+            web.UseSetting("RateLimits:PublicPerMinute", PublicPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
         _ = Factory.Server; // start now, so the first test does not pay for it under its own timeout
     }
