@@ -31,10 +31,17 @@ public class ApiFixture : IAsyncLifetime
 
     protected virtual Task<PostgresServer> ServerAsync() => PostgresServer.Shared;
 
+    /// <summary>A second deployment on the first one's database (same secrets): a whole-cluster restart.</summary>
+    public sealed class Restarted(ApiFixture previous) : ApiFixture
+    {
+        protected override Task<string> DatabaseAsync() => Task.FromResult(previous.ConnectionString);
+    }
+
+    protected virtual async Task<string> DatabaseAsync() => await PlatformDatabase.CreateAsync(await ServerAsync());
+
     public async Task InitializeAsync()
     {
-        var server = await ServerAsync();
-        ConnectionString = await PlatformDatabase.CreateAsync(server);
+        ConnectionString = await DatabaseAsync();
         Silos = await SiloHosts.StartAsync(ConnectionString);
         var clusterId = Silos.ClusterId;
         var serviceId = Silos.ServiceId;
