@@ -17,6 +17,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.MaxDepth = limits.MaxJsonDepth;
     o.SerializerOptions.AllowDuplicateProperties = false;
+    o.SerializerOptions.Converters.Add(new NoControlCharactersConverter());
 });
 builder.Services.AddPlatformAuthentication(builder.Configuration);
 builder.Services.AddPlatformPolicies(builder.Environment);
