@@ -48,9 +48,9 @@ public sealed class SiloHosts : IAsyncDisposable
             ["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Signing:KeyEncryptionKey"] = TestSecrets.KeyEncryptionKey,
-            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Default"] = "Information",
         };
-        var host = SiloSetup.BuildHost([], c => c.AddInMemoryCollection(settings));
+        var host = SiloSetup.BuildHost([], c => c.AddInMemoryCollection(settings), LogSink.AddTo);
         await host.StartAsync();
         hosts.Add(host);
         return host;

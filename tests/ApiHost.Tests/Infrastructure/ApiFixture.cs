@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace OrleansLicenses.Tests.Infrastructure;
 
@@ -48,6 +49,7 @@ public class ApiFixture : IAsyncLifetime
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Development");
+            web.ConfigureLogging(LogSink.AddTo);
             web.UseSetting("ConnectionStrings:Postgres", ConnectionString);
             web.UseSetting("Orleans:ClusterId", clusterId);
             web.UseSetting("Orleans:ServiceId", serviceId);
