@@ -56,6 +56,22 @@ public sealed class SiloHosts : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Stops a silo without a graceful shutdown (the stop is cancelled at once), as a crash would.</summary>
+    public async Task KillAsync(int index)
+    {
+        var host = hosts[index];
+        hosts.RemoveAt(index);
+        try
+        {
+            await host.StopAsync(new CancellationToken(canceled: true));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        host.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var host in Enumerable.Reverse(hosts))
