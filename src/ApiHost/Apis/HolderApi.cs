@@ -37,18 +37,9 @@ public static class HolderApi
             l.Status is "valid" or "suspended" && l.ValidUntil is { } until && until < today ? l with { Status = "expired" } : l)]);
     }
 
-    public static async Task<Results<Ok<LicenseView>, ProblemHttpResult, ValidationProblem>> MyLicense(string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
-    {
-        var errors = new FieldErrors();
-        var (number, version) = LicenseRequests.ParseId(id, errors);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var view = await cluster.GetGrain<ILicenseGrain>(number!.ToString()).GetAsync(version, user.ToCaller(http));
-        return view is null ? Problems.NotFound("No such licence.") : TypedResults.Ok(view);
-    }
+    public static Task<Results<Ok<LicenseView>, ProblemHttpResult, ValidationProblem>> MyLicense(
+        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
+        LicenseRequests.Read(id, cluster, (grain, version) => grain.GetAsync(version, user.ToCaller(http)));
 
     public sealed record PresentationRequest(string? Purpose, int? TtlSeconds);
 

@@ -16,16 +16,6 @@ public static class PublicApi
         return app;
     }
 
-    public static async Task<Results<Ok<PublicLicense>, ProblemHttpResult, ValidationProblem>> Get(string id, IClusterClient cluster)
-    {
-        var errors = new FieldErrors();
-        var (number, version) = LicenseRequests.ParseId(id, errors);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var view = await cluster.GetGrain<ILicenseGrain>(number!.ToString()).GetPublicAsync(version);
-        return view is null ? Problems.NotFound("No public licence with this identifier.") : TypedResults.Ok(view);
-    }
+    public static Task<Results<Ok<PublicLicense>, ProblemHttpResult, ValidationProblem>> Get(string id, IClusterClient cluster) =>
+        LicenseRequests.Read(id, cluster, (grain, version) => grain.GetPublicAsync(version), "No public licence with this identifier.");
 }
