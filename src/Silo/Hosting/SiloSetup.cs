@@ -63,6 +63,7 @@ public static class SiloSetup
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.CatalogProjection>();
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.LicenseProjection>();
         silo.Services.AddSingleton<OrleansLicenses.Units.SigningKeyProtection>();
+        silo.Services.AddHostedService<IdempotencyCleanup>();
         return silo;
     }
 
