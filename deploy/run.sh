@@ -79,6 +79,7 @@ if [ ! -f "$SECRETS" ]; then
   {
     echo "OL_PLATFORM_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
     echo "OL_HOLDER_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
+    echo "OL_PRESENTATION_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
     echo "OL_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
     echo "OL_ADMIN_SECRET=$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_')"
   } >"$SECRETS"
@@ -110,6 +111,7 @@ trap cleanup INT TERM EXIT
 export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
 export ConnectionStrings__Postgres="$CONN" Orleans__ClusterId="$CLUSTER_ID"
 [ -n "${OL_KEY_ENCRYPTION_KEY:-}" ] || { echo "OL_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
+[ -n "${OL_PRESENTATION_KEY:-}" ] || { echo "OL_PRESENTATION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 [ -n "${OL_AUDIT_KEY:-}" ] || { echo "OL_AUDIT_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 for i in $(seq 1 "$SILOS"); do
   say "Starting silo $i of $SILOS (silo port $((11110 + i)), gateway $((29999 + i)))"
@@ -123,7 +125,7 @@ for i in $(seq 1 "$SILOS"); do
 done
 
 say "Starting the API host on $API_URL"
-(cd "$API_DIR" && Urls="$API_URL" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__SigningKey="$OL_HOLDER_KEY" \
+(cd "$API_DIR" && Urls="$API_URL" Presentations__SigningKey="$OL_PRESENTATION_KEY" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__SigningKey="$OL_HOLDER_KEY" \
   Bootstrap__AdminClientSecret="$ADMIN_SECRET" Audit__CheckpointKey="$OL_AUDIT_KEY" exec dotnet OrleansLicenses.ApiHost.dll >"$LOGS/api.log" 2>&1) &
 PIDS+=($!)
 

@@ -24,11 +24,16 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.MaxDepth = limits.MaxJsonDepth;
     o.SerializerOptions.AllowDuplicateProperties = false;
+    o.SerializerOptions.Converters.Add(new NoControlCharactersConverter());
 });
 builder.Services.AddPlatformAuthentication(builder.Configuration);
 builder.Services.AddPlatformPolicies(builder.Environment);
 builder.Services.AddPlatformHealthChecks();
 builder.Services.AddOpenApi();
+builder.Services.AddPlatformRateLimits(builder.Configuration);
+builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.PresentationTokens>();
+builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.UseArchive>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<OrleansLicenses.ApiHost.Verification.UseArchive>());
 
 var app = builder.Build();
 BootstrapGuard.Check(app.Configuration, app.Environment);
@@ -39,6 +44,7 @@ app.UseRequestLimits(limits);
 IdempotencyFilter.UseIdempotencyBuffering(app);
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseAuditTrail();
 
 app.MapOpenApi();
@@ -50,6 +56,9 @@ app.MapCatalogApi();
 app.MapUnitsApi();
 app.MapLicensesApi();
 app.MapAdminApi();
+app.MapVerificationApi();
+app.MapHolderApi();
+app.MapPublicApi();
 app.MapAuditApi();
 app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Dashboard);
 

@@ -48,12 +48,28 @@ public sealed class SiloHosts : IAsyncDisposable
             ["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Signing:KeyEncryptionKey"] = TestSecrets.KeyEncryptionKey,
-            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Default"] = "Information",
         };
-        var host = SiloSetup.BuildHost([], c => c.AddInMemoryCollection(settings));
+        var host = SiloSetup.BuildHost([], c => c.AddInMemoryCollection(settings), LogSink.AddTo);
         await host.StartAsync();
         hosts.Add(host);
         return host;
+    }
+
+    /// <summary>Stops a silo without a graceful shutdown (the stop is cancelled at once), as a crash would.</summary>
+    public async Task KillAsync(int index)
+    {
+        var host = hosts[index];
+        hosts.RemoveAt(index);
+        try
+        {
+            await host.StopAsync(new CancellationToken(canceled: true));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        host.Dispose();
     }
 
     public async ValueTask DisposeAsync()

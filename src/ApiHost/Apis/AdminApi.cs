@@ -23,7 +23,7 @@ public static class AdminApi
         return app;
     }
 
-    public static async Task<Results<Ok<object>, NotFound<ProblemDetails>, ValidationProblem>> Inspect(string kind, string key, IClusterClient cluster)
+    public static async Task<Results<Ok<object>, ProblemHttpResult, ValidationProblem>> Inspect(string kind, string key, IClusterClient cluster)
     {
         object? state;
         switch (kind)

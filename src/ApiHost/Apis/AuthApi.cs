@@ -21,6 +21,7 @@ public static class AuthApi
             .WithSummary("Client-credentials grant (RFC 6749 §4.4) for registered system clients.")
             .Accepts<IFormCollection>("application/x-www-form-urlencoded")
             .AllowAnonymous()
+            .RequireRateLimiting(RateLimits.Token)
             .DisableAntiforgery();
 
         if (environment.IsDevelopment())
@@ -43,14 +44,24 @@ public static class AuthApi
             return OAuthError(StatusCodes.Status415UnsupportedMediaType, "invalid_request", "Send application/x-www-form-urlencoded.");
         }
 
-        var form = await request.ReadFormAsync();
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync();
+        }
+        catch (InvalidDataException)
+        {
+            return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "The form body could not be read.");
+        }
+
         if (form["grant_type"] != "client_credentials")
         {
             return OAuthError(StatusCodes.Status400BadRequest, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
         }
 
         var (clientId, secret) = ReadCredentials(request, form);
-        if (string.IsNullOrEmpty(clientId) || string.IsNullOrEmpty(secret) || clientId.Length > 64 || secret.Length > 256)
+        if (string.IsNullOrEmpty(clientId) || string.IsNullOrEmpty(secret) || clientId.Length > 64 || secret.Length > 256
+            || clientId.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
         {
             return OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client authentication failed.");
         }

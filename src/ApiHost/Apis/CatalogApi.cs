@@ -73,7 +73,7 @@ public static class CatalogApi
         return TypedResults.Ok(new PagedResult<TypeSummary>(items, paging.Page, paging.PageSize, total));
     }
 
-    public static async Task<Results<Ok<LicenseTypeView>, NotFound<ProblemDetails>, ValidationProblem>> Get(string typeCode, int? version, IClusterClient cluster)
+    public static async Task<Results<Ok<LicenseTypeView>, ProblemHttpResult, ValidationProblem>> Get(string typeCode, int? version, IClusterClient cluster)
     {
         if (!LicenseIdentifier.TryValidateTypeCode(typeCode, out var error))
         {
@@ -84,7 +84,7 @@ public static class CatalogApi
         return view is null ? Problems.NotFound("No such licence type.") : TypedResults.Ok(view);
     }
 
-    public static async Task<Results<Ok<LicenseTypeView>, ValidationProblem, NotFound<ProblemDetails>>> AttachFile(
+    public static async Task<Results<Ok<LicenseTypeView>, ValidationProblem, ProblemHttpResult>> AttachFile(
         string typeCode, string kind, HttpRequest request, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
     {
         var errors = new FieldErrors();
@@ -120,7 +120,7 @@ public static class CatalogApi
         return TypedResults.Ok(await cluster.GetGrain<ILicenseTypeGrain>(typeCode).AttachFileAsync(file, user.ToCaller(http)));
     }
 
-    public static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>>> GetFile(string typeCode, string kind, IClusterClient cluster)
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetFile(string typeCode, string kind, IClusterClient cluster)
     {
         if (!LicenseIdentifier.TryValidateTypeCode(typeCode, out _) || !CatalogTerms.FileKinds.ContainsKey(kind))
         {
@@ -135,6 +135,6 @@ public static class CatalogApi
 /// <summary>Problem results used by several endpoint modules.</summary>
 public static class Problems
 {
-    public static NotFound<ProblemDetails> NotFound(string detail) =>
-        TypedResults.NotFound(new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = detail, Type = "https://tools.ietf.org/html/rfc9110#section-15.5.5" });
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: detail);
 }

@@ -75,12 +75,10 @@ public static partial class ClientsApi
             new RegisterClientResponse(c.ClientId, registered.ClientSecret, c.Name, c.Role, c.UnitCode, c.RegionCode));
     }
 
-    public static async Task<Results<Ok<ClientView>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> Get(string clientId, IClusterClient cluster)
+    public static async Task<Results<Ok<ClientView>, ProblemHttpResult>> Get(string clientId, IClusterClient cluster)
     {
-        var view = clientId.Length <= 64 ? await cluster.GetGrain<IClientGrain>(clientId).GetAsync() : null;
-        return view is null
-            ? TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 404, Title = "Not found." })
-            : TypedResults.Ok(view);
+        var view = ClientIdPattern().IsMatch(clientId) || clientId == "admin" ? await cluster.GetGrain<IClientGrain>(clientId).GetAsync() : null;
+        return view is null ? Problems.NotFound("No such client.") : TypedResults.Ok(view);
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{2,63}$")]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.Catalog;
 using OrleansLicenses.Identifiers;
@@ -62,6 +63,25 @@ public static class LicenseRequests
 
         errors.Add("id", numberError);
         return (null, null);
+    }
+
+    /// <summary>
+    /// Resolves an identifier or licence number to its grain and reads from it: 400 for a malformed id, 404 when the
+    /// read answers null (unknown, or not the caller's to see — the two are indistinguishable).
+    /// </summary>
+    public static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> Read<T>(
+        string id, IClusterClient cluster, Func<ILicenseGrain, string?, Task<T?>> read, string notFound = "No such licence.")
+        where T : class
+    {
+        var errors = new FieldErrors();
+        var (number, version) = ParseId(id, errors);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var value = await read(cluster.GetGrain<ILicenseGrain>(number!.ToString()), version);
+        return value is null ? Problems.NotFound(notFound) : TypedResults.Ok(value);
     }
 
     public static Dictionary<string, string> Fields(LicenseTypeDefinition type, Dictionary<string, JsonElement>? fields, FieldErrors errors)

@@ -143,47 +143,17 @@ public static class LicensesApi
         return TypedResults.Ok(await cluster.GetGrain<ILicenseGrain>(number!.ToString()).ApplyAsync(e, user.ToCaller(http)));
     }
 
-    public static async Task<Results<Ok<LicenseView>, NotFound<ProblemDetails>, ValidationProblem>> Get(
-        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
-    {
-        var errors = new FieldErrors();
-        var (number, version) = LicenseRequests.ParseId(id, errors);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
+    public static Task<Results<Ok<LicenseView>, ProblemHttpResult, ValidationProblem>> Get(
+        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
+        LicenseRequests.Read(id, cluster, (grain, version) => grain.GetAsync(version, user.ToCaller(http)));
 
-        var view = await cluster.GetGrain<ILicenseGrain>(number!.ToString()).GetAsync(version, user.ToCaller(http));
-        return view is null ? Problems.NotFound("No such licence.") : TypedResults.Ok(view);
-    }
+    public static Task<Results<Ok<IReadOnlyList<HistoryEntry>>, ProblemHttpResult, ValidationProblem>> History(
+        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
+        LicenseRequests.Read(id, cluster, (grain, _) => grain.GetHistoryAsync(user.ToCaller(http)));
 
-    public static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, NotFound<ProblemDetails>, ValidationProblem>> History(
-        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
-    {
-        var errors = new FieldErrors();
-        var (number, _) = LicenseRequests.ParseId(id, errors);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var history = await cluster.GetGrain<ILicenseGrain>(number!.ToString()).GetHistoryAsync(user.ToCaller(http));
-        return history is null ? Problems.NotFound("No such licence.") : TypedResults.Ok(history);
-    }
-
-    public static async Task<Results<Ok<SignedDocument>, NotFound<ProblemDetails>, ValidationProblem>> Document(
-        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
-    {
-        var errors = new FieldErrors();
-        var (number, version) = LicenseRequests.ParseId(id, errors);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var document = await cluster.GetGrain<ILicenseGrain>(number!.ToString()).GetDocumentAsync(version, user.ToCaller(http));
-        return document is null ? Problems.NotFound("No such licence.") : TypedResults.Ok(document);
-    }
+    public static Task<Results<Ok<SignedDocument>, ProblemHttpResult, ValidationProblem>> Document(
+        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
+        LicenseRequests.Read(id, cluster, (grain, version) => grain.GetDocumentAsync(version, user.ToCaller(http)));
 
     public sealed record LicenseSummary(string Id, string LicenseNumber, string Version, string TypeCode, string IssuerCode, string RegionCode,
         string HolderIdType, string HolderIdNumber, string Status, DateOnly ValidFrom, DateOnly? ValidUntil, DateTimeOffset UpdatedAt);

@@ -42,13 +42,13 @@ public static class UnitsApi
         return TypedResults.Ok(await cluster.GetGrain<IUnitGrain>(unitCode).DefineAsync(definition, user.ToCaller(http)));
     }
 
-    public static async Task<Results<Ok<UnitView>, NotFound<ProblemDetails>>> Get(string unitCode, IClusterClient cluster)
+    public static async Task<Results<Ok<UnitView>, ProblemHttpResult>> Get(string unitCode, IClusterClient cluster)
     {
         var view = CreditCode.IsValid(unitCode) ? await cluster.GetGrain<IUnitGrain>(unitCode).GetAsync() : null;
         return view is null ? Problems.NotFound("No such unit.") : TypedResults.Ok(view);
     }
 
-    public static async Task<Results<Ok<UnitView>, NotFound<ProblemDetails>>> Rotate(string unitCode, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+    public static async Task<Results<Ok<UnitView>, ProblemHttpResult>> Rotate(string unitCode, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
     {
         if (!CreditCode.IsValid(unitCode))
         {

@@ -59,7 +59,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             or Orleans.Runtime.Messaging.ConnectionFailedException or Orleans.Storage.InconsistentStateException
             or OrleansException { InnerException: TimeoutException }
             => (StatusCodes.Status503ServiceUnavailable, "The licence service is temporarily unavailable.", "Retry after a few seconds.", "service.unavailable", null),
-        NpgsqlException { IsTransient: true } or NpgsqlException { InnerException: System.Net.Sockets.SocketException }
+        NpgsqlException
             => (StatusCodes.Status503ServiceUnavailable, "The licence database is temporarily unavailable.", "Retry after a few seconds.", "service.unavailable", null),
         _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null, "server.error", null),
     };

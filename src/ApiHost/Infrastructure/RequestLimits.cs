@@ -33,6 +33,36 @@ public static class RequestLimitMiddleware
                 throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
             }
 
+            // No identifier, code or query of this API contains control characters; refuse them before they reach
+            // a grain key or a database parameter (PostgreSQL rejects NUL in text).
+            if (HasControl(http.Request.Path.Value) || HasControl(Uri.UnescapeDataString(http.Request.QueryString.Value ?? "")))
+            {
+                throw new BadHttpRequestException("The request path or query contains control characters.", StatusCodes.Status400BadRequest);
+            }
+
             await next(http);
         });
+
+    private static bool HasControl(string? value) => value is not null && value.Any(char.IsControl);
+}
+
+/// <summary>
+/// Reads JSON strings and refuses C0/C1 control characters other than tab, line feed and carriage return, so no
+/// NUL or terminal escape reaches grain state, logs or PostgreSQL text. Writes strings unchanged.
+/// </summary>
+public sealed class NoControlCharactersConverter : System.Text.Json.Serialization.JsonConverter<string>
+{
+    public override string? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        var value = reader.GetString();
+        if (value is not null && value.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')))
+        {
+            throw new System.Text.Json.JsonException("Strings must not contain control characters.");
+        }
+
+        return value;
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, string value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteStringValue(value);
 }

@@ -14,6 +14,21 @@ public interface IHolderGrain : IGrainWithStringKey
     /// <summary>Records the licence's current identifier, status and validity (after issuance and every change).</summary>
     Task RecordAsync(HolderLicense entry);
 
+    /// <summary>Grants an authorization; takes effect on the next verification.</summary>
+    Task<AuthorizationView> GrantAsync(GrantAuthorization grant);
+
+    /// <summary>Withdraws an authorization; false when there is no such authorization.</summary>
+    Task<bool> WithdrawAsync(string authorizationId);
+
+    /// <summary>The holder's authorizations, newest first.</summary>
+    Task<IReadOnlyList<AuthorizationView>> GetAuthorizationsAsync();
+
+    /// <summary>
+    /// Uses an authorization for one verification if it covers the licence, unit and matter and is neither expired,
+    /// withdrawn nor used up; counts the use durably. False otherwise.
+    /// </summary>
+    Task<bool> ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode);
+
     /// <summary>The holder's licences.</summary>
     Task<IReadOnlyList<HolderLicense>> GetLicensesAsync();
 

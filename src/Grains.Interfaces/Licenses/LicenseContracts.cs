@@ -26,6 +26,15 @@ public interface ILicenseGrain : IGrainWithStringKey
     /// <summary>The signed document of a version: canonical JSON, signature and certificate, verifiable offline.</summary>
     Task<SignedDocument?> GetDocumentAsync(string? version, Caller caller);
 
+    /// <summary>Verifies for a verifier (查验/比对): answered from memory; null when the caller may not see the licence.</summary>
+    Task<Verification.VerificationOutcome?> VerifyAsync(Verification.VerifyLicense request, Caller caller);
+
+    /// <summary>Public disclosure: public fields of a public type, or null.</summary>
+    Task<Verification.PublicLicense?> GetPublicAsync(string? version);
+
+    /// <summary>Status of a version for a presented signed document, with the canonical text it was signed in.</summary>
+    Task<Verification.DocumentStatus> GetDocumentStatusAsync(string version);
+
     /// <summary>The live state for operators and the dashboard.</summary>
     Task<LicenseView?> GetState();
 }

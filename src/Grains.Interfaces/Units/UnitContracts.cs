@@ -11,7 +11,8 @@ public interface IUnitGrain : IGrainWithStringKey
     /// <summary>Replaces the unit's signing key; earlier certificates stay published so old signatures still verify.</summary>
     Task<UnitView> RotateKeyAsync(Caller caller);
 
-    /// <summary>The unit, or null when it is not defined.</summary>
+    /// <summary>The unit, or null when it is not defined. Read-only: calls interleave, since verifications read the hall's scope.</summary>
+    [Orleans.Concurrency.ReadOnly]
     Task<UnitView?> GetAsync();
 
     /// <summary>Signs data with the unit's current key (SM2 with SM3, default user id).</summary>

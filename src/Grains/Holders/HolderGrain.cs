@@ -6,6 +6,8 @@ namespace OrleansLicenses.Holders;
 public sealed class HolderState
 {
     public Dictionary<string, HolderLicense> Licenses { get; set; } = new(StringComparer.Ordinal);
+
+    public List<AuthorizationView> Authorizations { get; set; } = [];
 }
 
 /// <summary>
@@ -51,6 +53,80 @@ public sealed class HolderGrain(
         state.State.Licenses[entry.LicenseNumber] = entry with { Confirmed = true };
         await state.WriteStateAsync();
     }
+
+    async Task<AuthorizationView> IHolderGrain.GrantAsync(GrantAuthorization grant)
+    {
+        var now = time.GetUtcNow();
+        if (!state.State.Licenses.TryGetValue(grant.LicenseNumber, out var license) || !license.Confirmed)
+        {
+            throw DomainException.NotFound("license.not_found", "No such licence.");
+        }
+
+        if (grant.ExpiresAt <= now)
+        {
+            throw DomainException.Invalid("authorization.expired", "expiresAt", "expiresAt must be in the future");
+        }
+
+        // Keep the list bounded: drop grants that ended more than a year ago.
+        state.State.Authorizations.RemoveAll(a => (a.WithdrawnAt ?? a.ExpiresAt) < now.AddYears(-1));
+        var view = new AuthorizationView($"auth-{Guid.CreateVersion7():N}", grant.LicenseNumber, grant.GranteeUnitCode, grant.MatterCode,
+            grant.Purpose, grant.ExpiresAt, grant.MaxUses, 0, now, null, "active");
+        state.State.Authorizations.Add(view);
+        await state.WriteStateAsync();
+        return view;
+    }
+
+    async Task<bool> IHolderGrain.WithdrawAsync(string authorizationId)
+    {
+        var index = state.State.Authorizations.FindIndex(a => a.Id == authorizationId);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        var current = state.State.Authorizations[index];
+        if (current.WithdrawnAt is null)
+        {
+            state.State.Authorizations[index] = current with { WithdrawnAt = time.GetUtcNow() };
+            await state.WriteStateAsync();
+        }
+
+        return true;
+    }
+
+    Task<IReadOnlyList<AuthorizationView>> IHolderGrain.GetAuthorizationsAsync()
+    {
+        var now = time.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<AuthorizationView>>(
+            [.. state.State.Authorizations.Select(a => a with { State = StateOf(a, now) }).OrderByDescending(a => a.CreatedAt)]);
+    }
+
+    async Task<bool> IHolderGrain.ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode)
+    {
+        var index = state.State.Authorizations.FindIndex(a => a.Id == authorizationId);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        var a = state.State.Authorizations[index];
+        if (StateOf(a, time.GetUtcNow()) != "active" || a.LicenseNumber != licenseNumber
+            || (a.GranteeUnitCode is not null && a.GranteeUnitCode != unitCode)
+            || (a.MatterCode is not null && a.MatterCode != matterCode))
+        {
+            return false;
+        }
+
+        state.State.Authorizations[index] = a with { Uses = a.Uses + 1 };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    private static string StateOf(AuthorizationView a, DateTimeOffset now) =>
+        a.WithdrawnAt is not null ? "withdrawn"
+        : a.ExpiresAt <= now ? "expired"
+        : a.MaxUses is { } max && a.Uses >= max ? "used-up"
+        : "active";
 
     Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetLicensesAsync() => Task.FromResult(Confirmed());
 

@@ -8,6 +8,7 @@ using OrleansLicenses.Hosting;
 using OrleansLicenses.Identifiers;
 using OrleansLicenses.ReadModel;
 using OrleansLicenses.Units;
+using OrleansLicenses.Verification;
 
 namespace OrleansLicenses.Licenses;
 
@@ -141,6 +142,75 @@ public sealed class LicenseGrain(
             Convert.ToBase64String(v.Signature), Convert.ToBase64String(v.Certificate), Convert.ToBase64String(await RootCertificate()));
     }
 
+    async Task<VerificationOutcome?> ILicenseGrain.VerifyAsync(VerifyLicense request, Caller caller)
+    {
+        if (!Issued || caller.Role != Roles.Verifier || caller.UnitCode is null || Find(request.Version) is not { } version)
+        {
+            return null;
+        }
+
+        var s = state.State;
+        var holderKey = version.Holder.Key;
+        var unit = await GrainFactory.GetGrain<IUnitGrain>(caller.UnitCode).GetAsync();
+        var inScope = LicenseVerification.ScopeCovers(unit, request.MatterCode, s.TypeCode);
+        var allowed = request.Basis switch
+        {
+            VerificationBasis.Presentation => request.PresentedHolderKey == holderKey,
+            VerificationBasis.Authorization => request.AuthorizationId is not null
+                && await GrainFactory.GetGrain<IHolderGrain>(holderKey).ConsumeAuthorizationAsync(
+                    request.AuthorizationId, LicenseNumberText, caller.UnitCode, request.MatterCode),
+            VerificationBasis.Scope => inScope && request.IdentifiedHolderKey == holderKey,
+            _ => false,
+        };
+        if (!allowed)
+        {
+            return null;
+        }
+
+        var type = await TypeView(version.CatalogVersion);
+        var today = PlatformClock.Today(time);
+        var status = LicenseLifecycle.Effective(s.Lifecycle!, today);
+        var reasons = LicenseLifecycle.Reasons(s.Lifecycle!, today).ToList();
+        if (version.SupersededBy is not null)
+        {
+            reasons.Add("superseded");
+        }
+
+        return new VerificationOutcome(reasons.Count == 0, status.ToWireName(), status.ToNationalCode(), reasons,
+            LicenseVerification.Disclose(s, version, type, inScope), LicenseVerification.Compare(version, request.Compare),
+            holderKey, LicenseVerification.DocumentHash(version));
+    }
+
+    async Task<PublicLicense?> ILicenseGrain.GetPublicAsync(string? version)
+    {
+        if (Find(version) is not { } v)
+        {
+            return null;
+        }
+
+        // The current catalogue decides whether the type is public now.
+        var type = await TypeView(null);
+        var status = LicenseLifecycle.Effective(state.State.Lifecycle!, PlatformClock.Today(time));
+        return LicenseVerification.Public(state.State, v, type, status.ToWireName(), status.ToNationalCode(), v.SupersededBy is null);
+    }
+
+    Task<DocumentStatus> ILicenseGrain.GetDocumentStatusAsync(string version)
+    {
+        if (Find(version) is not { } v)
+        {
+            return Task.FromResult(new DocumentStatus(false, "unknown", ["unknown-licence"], null));
+        }
+
+        var today = PlatformClock.Today(time);
+        var reasons = LicenseLifecycle.Reasons(state.State.Lifecycle!, today).ToList();
+        if (v.SupersededBy is not null)
+        {
+            reasons.Add("superseded");
+        }
+
+        return Task.FromResult(new DocumentStatus(true, LicenseLifecycle.Effective(state.State.Lifecycle!, today).ToWireName(), reasons, v.Canonical));
+    }
+
     Task<LicenseView?> ILicenseGrain.GetState() => Task.FromResult(Issued ? View(CurrentVersion) : null);
 
     private async Task<LicenseVersionState> Sign(LicenseIdentifier identifier, HolderRef holder, Dictionary<string, string> fields,
@@ -228,6 +298,26 @@ public sealed class LicenseGrain(
             throw DomainException.NotFound("license.not_found", "No such licence.");
         }
     }
+
+    private string LicenseNumberText => $"{state.State.TypeCode}.{state.State.IssuerCode}.{state.State.Serial}";
+
+    /// <summary>The type definition a version was issued under (or the current one), cached for a minute.</summary>
+    private async Task<LicenseTypeView> TypeView(int? catalogVersion)
+    {
+        var now = time.GetUtcNow();
+        if (typeCache.TryGetValue(catalogVersion ?? 0, out var cached) && now - cached.At < TimeSpan.FromMinutes(1))
+        {
+            return cached.View;
+        }
+
+        var view = await GrainFactory.GetGrain<ILicenseTypeGrain>(state.State.TypeCode).GetAsync(catalogVersion)
+            ?? await GrainFactory.GetGrain<ILicenseTypeGrain>(state.State.TypeCode).GetAsync()
+            ?? throw DomainException.Conflict("license.unknown_type", "The licence type is no longer in the catalogue.");
+        typeCache[catalogVersion ?? 0] = (view, now);
+        return view;
+    }
+
+    private readonly Dictionary<int, (LicenseTypeView View, DateTimeOffset At)> typeCache = [];
 
     private async Task<byte[]> RootCertificate() =>
         rootCertificate ??= await GrainFactory.GetGrain<ICertificateAuthorityGrain>("root").GetRootCertificateAsync();

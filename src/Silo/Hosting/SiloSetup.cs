@@ -67,10 +67,11 @@ public static class SiloSetup
     }
 
     /// <summary>Builds the silo host: configuration from appsettings and environment, graceful stop on SIGTERM.</summary>
-    public static IHost BuildHost(string[] args, Action<IConfigurationBuilder>? configure = null)
+    public static IHost BuildHost(string[] args, Action<IConfigurationBuilder>? configure = null, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null)
     {
         var builder = Host.CreateApplicationBuilder(args);
         configure?.Invoke(builder.Configuration);
+        logging?.Invoke(builder.Logging);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(silo => silo
             .UsePostgresClustering(builder.Configuration)

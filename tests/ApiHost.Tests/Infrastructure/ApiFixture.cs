@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace OrleansLicenses.Tests.Infrastructure;
 
@@ -26,18 +27,29 @@ public class ApiFixture : IAsyncLifetime
 
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
 
+    /// <summary>Public endpoints' per-address limit; the test server has one address for every test.</summary>
+    protected virtual int PublicPerMinute => 100_000;
+
     protected virtual Task<PostgresServer> ServerAsync() => PostgresServer.Shared;
+
+    /// <summary>A second deployment on the first one's database (same secrets): a whole-cluster restart.</summary>
+    public sealed class Restarted(ApiFixture previous) : ApiFixture
+    {
+        protected override Task<string> DatabaseAsync() => Task.FromResult(previous.ConnectionString);
+    }
+
+    protected virtual async Task<string> DatabaseAsync() => await PlatformDatabase.CreateAsync(await ServerAsync());
 
     public async Task InitializeAsync()
     {
-        var server = await ServerAsync();
-        ConnectionString = await PlatformDatabase.CreateAsync(server);
+        ConnectionString = await DatabaseAsync();
         Silos = await SiloHosts.StartAsync(ConnectionString);
         var clusterId = Silos.ClusterId;
         var serviceId = Silos.ServiceId;
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Development");
+            web.ConfigureLogging(LogSink.AddTo);
             web.UseSetting("ConnectionStrings:Postgres", ConnectionString);
             web.UseSetting("Orleans:ClusterId", clusterId);
             web.UseSetting("Orleans:ServiceId", serviceId);
@@ -46,6 +58,8 @@ public class ApiFixture : IAsyncLifetime
             web.UseSetting("Bootstrap:AdminClientId", AdminClientId);
             web.UseSetting("Bootstrap:AdminClientSecret", AdminSecret);
             web.UseSetting("Limits:MaxRequestBodyBytes", "65536");
+            web.UseSetting("RateLimits:TokenPerMinute", "100000");
+            web.UseSetting("RateLimits:PublicPerMinute", PublicPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
             ConfigureHost(web);
         });
         _ = Factory.Server; // start now, so the first test does not pay for it under its own timeout

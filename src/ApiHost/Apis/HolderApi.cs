@@ -1,0 +1,175 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using OrleansLicenses.ApiHost.Audit;
+using OrleansLicenses.ApiHost.Auth;
+using OrleansLicenses.ApiHost.Infrastructure;
+using OrleansLicenses.ApiHost.Verification;
+using OrleansLicenses.Holders;
+using OrleansLicenses.Licenses;
+using QRCoder;
+
+namespace OrleansLicenses.ApiHost.Apis;
+
+/// <summary>Holder self-service (art. 15): identity from the holder token only; another holder's licence is 404.</summary>
+public static class HolderApi
+{
+    public static IEndpointRouteBuilder MapHolderApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/me").WithTags("Holder").RequireAuthorization(Policies.Holder);
+        group.MapGet("/licenses", MyLicenses).WithName("MyLicenses").WithSummary("My licences.");
+        group.MapGet("/licenses/{id}", MyLicense).WithName("MyLicense").WithSummary("One of my licences.");
+        group.MapPost("/licenses/{id}/presentations", Present).WithName("PresentLicense")
+            .WithSummary("A short-lived presentation token and its QR code (亮证码).");
+        group.MapGet("/usage", Usage).WithName("MyUsage").WithSummary("Every use of my licences: unit, matter, purpose, time, result.");
+        group.MapPost("/authorizations", Grant).WithName("GrantAuthorization").WithSummary("Authorizes a unit and/or matter to use a licence.");
+        group.MapGet("/authorizations", Authorizations).WithName("MyAuthorizations").WithSummary("My authorizations.");
+        group.MapDelete("/authorizations/{authorizationId}", Withdraw).WithName("WithdrawAuthorization").WithSummary("Withdraws an authorization.");
+        return app;
+    }
+
+    public static async Task<Ok<IReadOnlyList<HolderLicense>>> MyLicenses(ClaimsPrincipal user, HttpContext http, IClusterClient cluster, TimeProvider time)
+    {
+        var today = PlatformClock.Today(time);
+        var licenses = await cluster.GetGrain<IHolderGrain>(user.ToCaller(http).Subject).GetLicensesAsync();
+        // Expiry is evaluated on read here too.
+        return TypedResults.Ok<IReadOnlyList<HolderLicense>>([.. licenses.Select(l =>
+            l.Status is "valid" or "suspended" && l.ValidUntil is { } until && until < today ? l with { Status = "expired" } : l)]);
+    }
+
+    public static Task<Results<Ok<LicenseView>, ProblemHttpResult, ValidationProblem>> MyLicense(
+        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
+        LicenseRequests.Read(id, cluster, (grain, version) => grain.GetAsync(version, user.ToCaller(http)));
+
+    public sealed record PresentationRequest(string? Purpose, int? TtlSeconds);
+
+    public sealed record PresentationResponse(string Token, DateTimeOffset ExpiresAt, string QrPng, string LicenseId);
+
+    public static async Task<Results<Created<PresentationResponse>, ProblemHttpResult, ValidationProblem>> Present(
+        string id, PresentationRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, PresentationTokens tokens)
+    {
+        http.SetAuditPurpose(body.Purpose);
+        var errors = new FieldErrors();
+        var (number, version) = LicenseRequests.ParseId(id, errors);
+        errors.Required("purpose", body.Purpose);
+        errors.MaxLength("purpose", body.Purpose, 200);
+        var ttl = body.TtlSeconds ?? PresentationTokens.DefaultTtlSeconds;
+        if (ttl is < 30 or > PresentationTokens.MaxTtlSeconds)
+        {
+            errors.Add("ttlSeconds", $"must be between 30 and {PresentationTokens.MaxTtlSeconds}");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var caller = user.ToCaller(http);
+        var view = await cluster.GetGrain<ILicenseGrain>(number!.ToString()).GetAsync(version, caller);
+        if (view is null)
+        {
+            return Problems.NotFound("No such licence.");
+        }
+
+        var (token, expires) = tokens.Create(view.Id, view.Version, caller.Subject, body.Purpose!, ttl);
+        var png = PngByteQRCodeHelper.GetQRCode(token, QRCodeGenerator.ECCLevel.M, 4);
+        return TypedResults.Created((string?)null, new PresentationResponse(token, expires, Convert.ToBase64String(png), view.Id));
+    }
+
+    public sealed record UsageEntry(string VerificationId, DateTimeOffset UsedAt, string UnitCode, string MatterCode, string Purpose,
+        string LicenseIdentifier, string Basis, bool Valid, string Status);
+
+    public static async Task<Ok<PagedResult<UsageEntry>>> Usage(int? page, int? pageSize, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+    {
+        var paging = Paging.From(page, pageSize);
+        await using var cmd = db.CreateCommand("""
+            SELECT id, used_at, unit_code, matter_code, purpose, license_identifier, basis, valid, status, count(*) OVER ()
+            FROM license_uses WHERE holder_key = $1 ORDER BY used_at DESC LIMIT $2 OFFSET $3
+            """);
+        cmd.Parameters.AddWithValue(user.ToCaller(http).Subject);
+        cmd.Parameters.AddWithValue(paging.PageSize);
+        cmd.Parameters.AddWithValue(paging.Offset);
+        var items = new List<UsageEntry>();
+        long total = 0;
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            items.Add(new UsageEntry(reader.GetGuid(0).ToString(), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetBoolean(7), reader.GetString(8)));
+            total = reader.GetInt64(9);
+        }
+
+        return TypedResults.Ok(new PagedResult<UsageEntry>(items, paging.Page, paging.PageSize, total));
+    }
+
+    public sealed record GrantRequest(string? LicenseId, string? GranteeUnitCode, string? MatterCode, string? Purpose, DateTimeOffset? ExpiresAt, int? MaxUses);
+
+    public static async Task<Results<Created<AuthorizationView>, ValidationProblem>> Grant(
+        GrantRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, TimeProvider time)
+    {
+        http.SetAuditPurpose(body.Purpose);
+        var errors = new FieldErrors();
+        LicenseNumberOrNull(body.LicenseId, errors, out var number);
+        if (body.GranteeUnitCode is null && body.MatterCode is null)
+        {
+            errors.Add("granteeUnitCode", "give a grantee unit, a matter, or both");
+        }
+        else if (body.GranteeUnitCode is not null)
+        {
+            errors.Check("granteeUnitCode", body.GranteeUnitCode, Identifiers.CreditCode.TryValidate);
+        }
+
+        errors.MaxLength("matterCode", body.MatterCode, 64);
+        errors.Required("purpose", body.Purpose);
+        errors.MaxLength("purpose", body.Purpose, 200);
+        if (body.ExpiresAt is not { } expires)
+        {
+            errors.Add("expiresAt", "is required");
+        }
+        else if (expires <= time.GetUtcNow() || expires > time.GetUtcNow().AddYears(1))
+        {
+            errors.Add("expiresAt", "must be in the future and within one year");
+        }
+
+        if (body.MaxUses is < 1 or > 10_000)
+        {
+            errors.Add("maxUses", "must be between 1 and 10000");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var view = await cluster.GetGrain<IHolderGrain>(user.ToCaller(http).Subject).GrantAsync(
+            new GrantAuthorization(number!, body.GranteeUnitCode, body.MatterCode, body.Purpose!, body.ExpiresAt!.Value, body.MaxUses));
+        return TypedResults.Created($"/api/me/authorizations/{view.Id}", view);
+    }
+
+    public static async Task<Ok<IReadOnlyList<AuthorizationView>>> Authorizations(ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
+        TypedResults.Ok(await cluster.GetGrain<IHolderGrain>(user.ToCaller(http).Subject).GetAuthorizationsAsync());
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Withdraw(string authorizationId, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
+        authorizationId.Length <= 64 && await cluster.GetGrain<IHolderGrain>(user.ToCaller(http).Subject).WithdrawAsync(authorizationId)
+            ? TypedResults.NoContent()
+            : Problems.NotFound("No such authorization.");
+
+    private static void LicenseNumberOrNull(string? id, FieldErrors errors, out string? number)
+    {
+        number = null;
+        if (errors.Required("licenseId", id))
+        {
+            var scoped = new FieldErrors();
+            var (parsed, _) = LicenseRequests.ParseId(id!, scoped);
+            if (parsed is null)
+            {
+                errors.Add("licenseId", "is not a licence identifier or number");
+            }
+            else
+            {
+                number = parsed.ToString();
+            }
+        }
+    }
+}

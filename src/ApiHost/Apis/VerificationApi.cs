@@ -1,0 +1,215 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using OrleansLicenses.ApiHost.Audit;
+using OrleansLicenses.ApiHost.Auth;
+using OrleansLicenses.ApiHost.Infrastructure;
+using OrleansLicenses.ApiHost.Verification;
+using OrleansLicenses.Identifiers;
+using OrleansLicenses.Licenses;
+using OrleansLicenses.Verification;
+
+namespace OrleansLicenses.ApiHost.Apis;
+
+/// <summary>Verification and comparison in service halls (查验、比对), the use archive, and the public document check.</summary>
+public static partial class VerificationApi
+{
+    public static IEndpointRouteBuilder MapVerificationApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/verifications").WithTags("Verification");
+        group.MapPost("/", Verify).RequireAuthorization(Policies.Verifier).RequireRateLimiting(RateLimits.Verification)
+            .WithName("VerifyLicense").WithSummary("Verifies (and optionally compares) a licence by presentation token, authorization or business scope.");
+        group.MapGet("/{verificationId}", GetRecord).RequireAuthorization(Policies.Verifier)
+            .WithName("GetVerification").WithSummary("The archived use record, for the verifying unit only.");
+        group.MapGet("/{verificationId}/copy", PrintableCopy).RequireAuthorization(Policies.Verifier)
+            .WithName("GetVerificationCopy").WithSummary("A printable archive copy (加注件) marked with its purpose.");
+        group.MapPost("/document", CheckDocument).AllowAnonymous().RequireRateLimiting(RateLimits.Public)
+            .WithName("CheckDocument").WithSummary("Integrity, signature chain and current status of a signed licence document.");
+        return app;
+    }
+
+    public sealed record VerifyRequest(
+        string? PresentationToken, string? LicenseId, string? AuthorizationId, HolderRequest? Holder,
+        string? MatterCode, string? Purpose, Dictionary<string, JsonElement>? Compare);
+
+    public sealed record VerifyResponse(
+        string VerificationId, bool Valid, string Status, string StatusCode, IReadOnlyList<string> Reasons,
+        VerifiedLicense License, IReadOnlyDictionary<string, string>? Comparison);
+
+    public static async Task<Results<Ok<VerifyResponse>, ValidationProblem, ProblemHttpResult>> Verify(
+        VerifyRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, PresentationTokens tokens, UseArchive archive, TimeProvider time)
+    {
+        var caller = user.ToCaller(http);
+        http.SetAuditPurpose(body.Purpose); // 用证事由 in the audit outcome record
+        var errors = new FieldErrors();
+        if (errors.Required("matterCode", body.MatterCode) && (body.MatterCode!.Length > 64 || !MatterPattern().IsMatch(body.MatterCode)))
+        {
+            errors.Add("matterCode", "must be 1-64 characters of A-Z, 0-9, '-', '_' or '.'");
+        }
+
+        errors.Required("purpose", body.Purpose);
+        errors.MaxLength("purpose", body.Purpose, 200);
+        if ((body.PresentationToken is null) == (body.LicenseId is null))
+        {
+            errors.Add("presentationToken", "give either presentationToken or licenseId");
+        }
+
+        var compare = CompareValues(body.Compare, errors);
+        LicenseIdentifier? identifier = null;
+        string basis = VerificationBasis.Scope;
+        string? presentedHolder = null, identifiedHolder = null;
+        if (body.PresentationToken is not null)
+        {
+            basis = VerificationBasis.Presentation;
+            string? reason = "is too long";
+            if (body.PresentationToken.Length > 2048 || tokens.Validate(body.PresentationToken, out reason) is not { } payload)
+            {
+                errors.Add("presentationToken", reason ?? "is not a genuine presentation token");
+            }
+            else
+            {
+                LicenseIdentifier.TryParse(payload.Lic, out identifier, out _);
+                presentedHolder = payload.Hk;
+            }
+        }
+        else if (body.LicenseId is not null)
+        {
+            if (!LicenseIdentifier.TryParse(body.LicenseId, out identifier, out var idError))
+            {
+                errors.Add("licenseId", idError);
+            }
+
+            if (body.AuthorizationId is not null)
+            {
+                basis = VerificationBasis.Authorization;
+                errors.MaxLength("authorizationId", body.AuthorizationId, 64);
+            }
+            else if (body.Holder is null || body.Holder.IdType is not ("111" or "001") || string.IsNullOrEmpty(body.Holder.IdNumber) || body.Holder.IdNumber.Length > 18)
+            {
+                errors.Add("holder", "without a presentation or an authorization, identify the holder (idType 111/001 and idNumber)");
+            }
+            else
+            {
+                identifiedHolder = $"{body.Holder.IdType}:{body.Holder.IdNumber}";
+            }
+        }
+
+        if (errors.Any || identifier is null)
+        {
+            return errors.ToProblem();
+        }
+
+        var outcome = await cluster.GetGrain<ILicenseGrain>(identifier.Number).VerifyAsync(new VerifyLicense(
+            identifier.Version, basis, body.MatterCode!, body.Purpose!, body.AuthorizationId, presentedHolder, identifiedHolder, compare), caller);
+        if (outcome is null)
+        {
+            return Problems.NotFound("No such licence, or no authorization to use it for this matter.");
+        }
+
+        var record = new UseRecord(Guid.CreateVersion7(), time.GetUtcNow(), caller.UnitCode!, caller.Subject, body.MatterCode!, body.Purpose!,
+            basis, body.AuthorizationId, outcome.License.Id, outcome.License.Version, outcome.DocumentHash, outcome.HolderKey,
+            outcome.Valid, outcome.Status, outcome.Reasons, outcome.License, outcome.Comparison);
+        await archive.AppendAsync(record, http.RequestAborted);
+        return TypedResults.Ok(new VerifyResponse(record.Id.ToString(), outcome.Valid, outcome.Status, outcome.StatusCode, outcome.Reasons,
+            outcome.License, outcome.Comparison));
+    }
+
+    public sealed record UseRecordView(string VerificationId, DateTimeOffset UsedAt, string UnitCode, string ClientId, string MatterCode,
+        string Purpose, string Basis, string LicenseIdentifier, string LicenseVersion, string DocumentHash, bool Valid, string Status,
+        IReadOnlyList<string> Reasons, JsonElement License, JsonElement? Comparison);
+
+    public static async Task<Results<Ok<UseRecordView>, ProblemHttpResult>> GetRecord(string verificationId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+    {
+        var record = await Load(verificationId, user.ToCaller(http).UnitCode, db);
+        return record is null ? Problems.NotFound("No such verification.") : TypedResults.Ok(record);
+    }
+
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> PrintableCopy(string verificationId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+    {
+        var record = await Load(verificationId, user.ToCaller(http).UnitCode, db);
+        return record is null ? Problems.NotFound("No such verification.") : TypedResults.Content(ArchiveCopy.Render(record), "text/html; charset=utf-8");
+    }
+
+    public sealed record DocumentRequest(string? Identifier, string? Canonical, string? Signature, string? Certificate);
+
+    public static async Task<Results<Ok<DocumentCheckResult>, ValidationProblem>> CheckDocument(DocumentRequest body, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        errors.Required("canonical", body.Canonical);
+        errors.MaxLength("canonical", body.Canonical, 256 * 1024);
+        errors.Required("signature", body.Signature);
+        errors.MaxLength("signature", body.Signature, 1024);
+        errors.Required("certificate", body.Certificate);
+        errors.MaxLength("certificate", body.Certificate, 16 * 1024);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return TypedResults.Ok(await cluster.GetGrain<IDocumentCheckGrain>(0).CheckAsync(new PresentedDocument(body.Canonical!, body.Signature!, body.Certificate!)));
+    }
+
+    private static Dictionary<string, string>? CompareValues(Dictionary<string, JsonElement>? compare, FieldErrors errors)
+    {
+        if (compare is null)
+        {
+            return null;
+        }
+
+        if (compare.Count > 50)
+        {
+            errors.Add("compare", "at most 50 fields");
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in compare)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String when value.GetString()!.Length <= 2000:
+                    result[key] = value.GetString()!;
+                    break;
+                case JsonValueKind.Number:
+                    result[key] = value.GetRawText();
+                    break;
+                default:
+                    errors.Add($"compare.{key}", "must be a string (at most 2000 characters) or a number");
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    private static async Task<UseRecordView?> Load(string verificationId, string? unitCode, NpgsqlDataSource db)
+    {
+        if (!Guid.TryParse(verificationId, out var id) || unitCode is null)
+        {
+            return null;
+        }
+
+        await using var cmd = db.CreateCommand("""
+            SELECT id, used_at, unit_code, client_id, matter_code, purpose, basis, license_identifier, license_version, document_hash,
+                   valid, status, reasons, disclosed::text, comparison::text
+            FROM license_uses WHERE id = $1 AND unit_code = $2
+            """);
+        cmd.Parameters.AddWithValue(id);
+        cmd.Parameters.AddWithValue(unitCode);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            return null;
+        }
+
+        return new UseRecordView(reader.GetGuid(0).ToString(), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3),
+            reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8), reader.GetString(9),
+            reader.GetBoolean(10), reader.GetString(11), reader.GetFieldValue<string[]>(12),
+            JsonDocument.Parse(reader.GetString(13)).RootElement.Clone(),
+            reader.IsDBNull(14) ? null : JsonDocument.Parse(reader.GetString(14)).RootElement.Clone());
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Z0-9][A-Z0-9._-]{0,63}$")]
+    private static partial System.Text.RegularExpressions.Regex MatterPattern();
+}

@@ -1,0 +1,76 @@
+namespace OrleansLicenses.Verification;
+
+/// <summary>How a verifier came to be allowed to see the licence.</summary>
+public static class VerificationBasis
+{
+    /// <summary>The holder presented it (亮证码).</summary>
+    public const string Presentation = "presentation";
+
+    /// <summary>The holder granted the verifier's unit or matter an authorization.</summary>
+    public const string Authorization = "authorization";
+
+    /// <summary>The verifier's business scope covers the licence type for the matter, and the holder is identified.</summary>
+    public const string Scope = "scope";
+}
+
+/// <summary>What the API host asks the licence grain after it has checked the request's shape (and a presentation token's MAC).</summary>
+[GenerateSerializer, Immutable, Alias("ol.VerifyLicense")]
+public sealed record VerifyLicense(
+    [property: Id(0)] string? Version,
+    [property: Id(1)] string Basis,
+    [property: Id(2)] string MatterCode,
+    [property: Id(3)] string Purpose,
+    [property: Id(4)] string? AuthorizationId,
+    [property: Id(5)] string? PresentedHolderKey,
+    [property: Id(6)] string? IdentifiedHolderKey,
+    [property: Id(7)] IReadOnlyDictionary<string, string>? Compare);
+
+/// <summary>The answer: validity, reasons, the minimum necessary fields, the comparison, and what the archive needs.</summary>
+[GenerateSerializer, Immutable, Alias("ol.VerificationOutcome")]
+public sealed record VerificationOutcome(
+    [property: Id(0)] bool Valid,
+    [property: Id(1)] string Status,
+    [property: Id(2)] string StatusCode,
+    [property: Id(3)] IReadOnlyList<string> Reasons,
+    [property: Id(4)] VerifiedLicense License,
+    [property: Id(5)] IReadOnlyDictionary<string, string>? Comparison,
+    [property: Id(6)] string HolderKey,
+    [property: Id(7)] string DocumentHash);
+
+/// <summary>The licence as a verifier may see it: identifiers, status, dates and only the fields its scope allows.</summary>
+[GenerateSerializer, Immutable, Alias("ol.VerifiedLicense")]
+public sealed record VerifiedLicense(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string TypeCode,
+    [property: Id(2)] string TypeName,
+    [property: Id(3)] string IssuerCode,
+    [property: Id(4)] string Version,
+    [property: Id(5)] string HolderName,
+    [property: Id(6)] string HolderIdType,
+    [property: Id(7)] string HolderIdNumber,
+    [property: Id(8)] DateOnly ValidFrom,
+    [property: Id(9)] DateOnly? ValidUntil,
+    [property: Id(10)] IReadOnlyDictionary<string, string> Fields);
+
+/// <summary>Public disclosure (公示) of a licence of a public type: public fields only.</summary>
+[GenerateSerializer, Immutable, Alias("ol.PublicLicense")]
+public sealed record PublicLicense(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string TypeCode,
+    [property: Id(2)] string TypeName,
+    [property: Id(3)] string IssuerCode,
+    [property: Id(4)] string Status,
+    [property: Id(5)] string StatusCode,
+    [property: Id(6)] DateOnly ValidFrom,
+    [property: Id(7)] DateOnly? ValidUntil,
+    [property: Id(8)] string? HolderName,
+    [property: Id(9)] IReadOnlyDictionary<string, string> Fields,
+    [property: Id(10)] bool Current);
+
+/// <summary>The current standing of a version, for checking a signed document offline-then-online.</summary>
+[GenerateSerializer, Immutable, Alias("ol.DocumentStatus")]
+public sealed record DocumentStatus(
+    [property: Id(0)] bool Exists,
+    [property: Id(1)] string Status,
+    [property: Id(2)] IReadOnlyList<string> Reasons,
+    [property: Id(3)] string? Canonical);

@@ -1,0 +1,86 @@
+using System.Text;
+using System.Text.Json;
+using Orleans.Concurrency;
+using OrleansLicenses.Identifiers;
+using OrleansLicenses.Signing;
+using OrleansLicenses.Units;
+using OrleansLicenses.Verification;
+
+namespace OrleansLicenses.Licenses;
+
+/// <summary>Offline-document check: everything from the document itself first, then one call for the current status.</summary>
+[StatelessWorker]
+public sealed class DocumentCheckGrain(TimeProvider time) : Grain, IDocumentCheckGrain
+{
+    private byte[]? root;
+
+    async Task<DocumentCheckResult> IDocumentCheckGrain.CheckAsync(PresentedDocument document)
+    {
+        byte[] canonical, signature, certificate;
+        try
+        {
+            canonical = Encoding.UTF8.GetBytes(document.Canonical);
+            signature = Convert.FromBase64String(document.Signature);
+            certificate = Convert.FromBase64String(document.Certificate);
+        }
+        catch (FormatException)
+        {
+            return Invalid(null, "malformed");
+        }
+
+        string? identifier;
+        try
+        {
+            if (!JsonCanonicalizer.Canonicalize(canonical).AsSpan().SequenceEqual(canonical))
+            {
+                return Invalid(null, "not-canonical");
+            }
+
+            using var json = JsonDocument.Parse(canonical);
+            identifier = json.RootElement.TryGetProperty("identifier", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return Invalid(null, "malformed");
+        }
+
+        if (!LicenseIdentifier.TryParse(identifier, out var parsed, out _))
+        {
+            return Invalid(identifier, "malformed");
+        }
+
+        root ??= await GrainFactory.GetGrain<ICertificateAuthorityGrain>("root").GetRootCertificateAsync();
+        var chain = CertificateAuthority.VerifyChain(certificate, root, time.GetUtcNow());
+        bool signatureValid;
+        try
+        {
+            signatureValid = chain == CertificateChainStatus.Valid
+                && Sm2Signer.Verify(UnitCertificateInfo.Parse(certificate).PublicKey, canonical, signature);
+        }
+        catch (ArgumentException)
+        {
+            signatureValid = false;
+        }
+
+        if (chain != CertificateChainStatus.Valid)
+        {
+            return Invalid(identifier, "certificate-untrusted");
+        }
+
+        if (!signatureValid || UnitCertificateInfo.Parse(certificate).UnitCreditCode != parsed.IssuerCode)
+        {
+            return Invalid(identifier, "signature-invalid");
+        }
+
+        var status = await GrainFactory.GetGrain<ILicenseGrain>(parsed.Number).GetDocumentStatusAsync(parsed.Version);
+        if (!status.Exists || status.Canonical != document.Canonical)
+        {
+            // Signed by a unit key but not a document this library holds: refuse rather than vouch for it.
+            return new DocumentCheckResult(false, identifier, status.Exists ? status.Status : null, ["unknown-document"], true);
+        }
+
+        return new DocumentCheckResult(status.Reasons.Count == 0, identifier, status.Status, status.Reasons, true);
+    }
+
+    private static DocumentCheckResult Invalid(string? identifier, string reason) => new(false, identifier, null, [reason], false);
+}

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using OrleansLicenses.Catalog;
+using OrleansLicenses.Identifiers;
+using OrleansLicenses.Units;
+using OrleansLicenses.Verification;
+
+namespace OrleansLicenses.Licenses;
+
+/// <summary>
+/// The disclosure rules of verification and public query, kept apart from the grain's state handling.
+/// Minimum necessary (art. 18–19): a verifier whose business scope covers the licence type for the matter in hand
+/// sees all face fields; any other entitled verifier (holder presentation or authorization) sees the public
+/// fields only. A natural person's id number is shown in full only to an in-scope verifier of a type whose
+/// sensitivity is normal or personal; otherwise it is masked.
+/// </summary>
+public static class LicenseVerification
+{
+    public static bool ScopeCovers(UnitView? verifier, string matterCode, string typeCode) =>
+        verifier is { Definition.Status: "active" } unit
+        && unit.Definition.Scope.Any(m => m.MatterCode == matterCode && m.LicenseTypes.Contains(typeCode));
+
+    public static VerifiedLicense Disclose(LicenseState license, LicenseVersionState version, LicenseTypeView type, bool inScope)
+    {
+        var d = type.Definition;
+        var visible = inScope ? version.Fields : version.Fields.Where(f => d.PublicFields.Contains(f.Key)).ToDictionary(StringComparer.Ordinal);
+        var personIds = d.Fields.Where(f => f.Type == "idNumber").Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        var showIds = inScope && d.Sensitivity is "normal" or "personal";
+        var fields = visible.ToDictionary(f => f.Key, f => personIds.Contains(f.Key) && !showIds ? CitizenId.Mask(f.Value) : f.Value, StringComparer.Ordinal);
+        var holder = version.Holder;
+        var holderId = holder.IdType == LicenseFieldRules.CitizenIdType && !showIds ? CitizenId.Mask(holder.IdNumber) : holder.IdNumber;
+        return new VerifiedLicense(version.Identifier, license.TypeCode, d.Name, license.IssuerCode, version.Version, holder.Name,
+            holder.IdType, holderId, version.ValidFrom, version.ValidUntil, fields);
+    }
+
+    /// <summary>Per submitted field: match, mismatch, or absent (the licence has no such value). Never the value itself.</summary>
+    public static IReadOnlyDictionary<string, string>? Compare(LicenseVersionState version, IReadOnlyDictionary<string, string>? submitted)
+    {
+        if (submitted is null)
+        {
+            return null;
+        }
+
+        return submitted.ToDictionary(s => s.Key, s => version.Fields.TryGetValue(s.Key, out var actual)
+            ? string.Equals(Normalize(actual), Normalize(s.Value), StringComparison.Ordinal) ? "match" : "mismatch"
+            : "absent", StringComparer.Ordinal);
+    }
+
+    public static PublicLicense? Public(LicenseState license, LicenseVersionState version, LicenseTypeView type, string status, string code, bool current)
+    {
+        var d = type.Definition;
+        if (!d.PublicDisclosure)
+        {
+            return null;
+        }
+
+        var fields = version.Fields.Where(f => d.PublicFields.Contains(f.Key)).ToDictionary(StringComparer.Ordinal);
+        // An organisation's name is public record; a natural person's is not.
+        var holderName = version.Holder.IdType == LicenseFieldRules.CreditCodeType ? version.Holder.Name : null;
+        return new PublicLicense(version.Identifier, license.TypeCode, d.Name, license.IssuerCode, status, code,
+            version.ValidFrom, version.ValidUntil, holderName, fields, current);
+    }
+
+    public static string DocumentHash(LicenseVersionState version) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(version.Canonical)));
+
+    // Comparison ignores surrounding white space and full-width/half-width differences of ASCII characters.
+    private static string Normalize(string value) => value.Trim().Normalize(NormalizationForm.FormKC);
+}

@@ -1,0 +1,287 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OrleansLicenses.Identifiers;
+using OrleansLicenses.Tests.Infrastructure;
+using OrleansLicenses.Tests.Licenses;
+using Xunit.Abstractions;
+
+namespace OrleansLicenses.Tests.Security;
+
+/// <summary>
+/// Every operation of the OpenAPI document × every kind of caller × own/foreign/nonexistent/malformed object,
+/// against the table below. An operation or caller kind without an entry fails the test, so a new endpoint
+/// cannot ship without saying who may call it. Foreign and nonexistent objects must be indistinguishable.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelper output)
+{
+    public enum CallerKind { Anonymous, Admin, IssuerA, IssuerB, VerifierInScope, VerifierOutOfScope, HolderX, HolderY, Sync }
+
+    public enum ObjectKind { Own, Foreign, Nonexistent, Malformed }
+
+    private const string QiqiharCentre = "11230200000000035J";
+    private const string OtherMatter = "230200-FOOD-001";
+    private const string OtherType = "11230000000000019J006";
+
+    /// <summary>One entry per caller kind: a single status, or four ("own foreign nonexistent malformed") for operations with an object.</summary>
+    private static Dictionary<CallerKind, string> Row(string anonymous, string admin, string issuerA, string issuerB, string verifierIn,
+        string verifierOut, string holderX, string holderY, string sync) => new()
+    {
+        [CallerKind.Anonymous] = anonymous, [CallerKind.Admin] = admin, [CallerKind.IssuerA] = issuerA, [CallerKind.IssuerB] = issuerB,
+        [CallerKind.VerifierInScope] = verifierIn, [CallerKind.VerifierOutOfScope] = verifierOut,
+        [CallerKind.HolderX] = holderX, [CallerKind.HolderY] = holderY, [CallerKind.Sync] = sync,
+    };
+
+    private const string F = "403", U = "401", F4 = "403 403 403 403", U4 = "401 401 401 401";
+
+    public static readonly Dictionary<string, Dictionary<CallerKind, string>> Expected = new()
+    {
+        ["POST /api/auth/token"] = Row("401", "401", "401", "401", "401", "401", "401", "401", "401"),
+        ["POST /api/dev/holder-tokens"] = Row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
+        ["POST /api/clients"] = Row(U, "201", F, F, F, F, F, F, F),
+        ["GET /api/clients/{clientId}"] = Row(U4, "200 200 404 404", F4, F4, F4, F4, F4, F4, F4),
+        ["PUT /api/catalog/types/{typeCode}"] = Row(U4, "200 200 200 400", F4, F4, F4, F4, F4, F4, F4),
+        ["GET /api/catalog/types"] = Row(U, "200", "200", "200", "200", "200", "200", "200", "200"),
+        ["GET /api/catalog/types/{typeCode}"] = Row(U4, "200 200 404 400", "200 200 404 400", "200 200 404 400", "200 200 404 400",
+            "200 200 404 400", "200 200 404 400", "200 200 404 400", "200 200 404 400"),
+        ["PUT /api/catalog/types/{typeCode}/files/{kind}"] = Row(U4, "200 200 404 400", F4, F4, F4, F4, F4, F4, F4),
+        ["GET /api/catalog/types/{typeCode}/files/{kind}"] = Row(U4, "200 404 404 404", "200 404 404 404", "200 404 404 404", "200 404 404 404",
+            "200 404 404 404", "200 404 404 404", "200 404 404 404", "200 404 404 404"),
+        ["PUT /api/units/{unitCode}"] = Row(U4, "200 200 200 400", F4, F4, F4, F4, F4, F4, F4),
+        ["GET /api/units/{unitCode}"] = Row(U4, "200 200 404 404", F4, F4, F4, F4, F4, F4, F4),
+        ["POST /api/units/{unitCode}/keys/rotate"] = Row(U4, "200 200 404 404", F4, F4, F4, F4, F4, F4, F4),
+        ["GET /api/public/keys"] = Row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
+        ["POST /api/licenses"] = Row(U, F, "201", "201", F, F, F, F, F),
+        ["POST /api/licenses/{id}/changes"] = Row(U4, F4, "200 404 404 400", "200 404 404 400", F4, F4, F4, F4, F4),
+        ["POST /api/licenses/{id}/events"] = Row(U4, F4, "200 404 404 400", "200 404 404 400", F4, F4, F4, F4, F4),
+        ["GET /api/licenses/{id}"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", F4, F4, F4, F4, F4),
+        ["GET /api/licenses/{id}/history"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", F4, F4,
+            "200 404 404 400", "200 404 404 400", F4),
+        ["GET /api/licenses/{id}/document"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", F4, F4,
+            "200 404 404 400", "200 404 404 400", F4),
+        ["GET /api/licenses"] = Row(U, "200", "200", "200", F, F, F, F, F),
+        ["GET /api/admin/grains/{kind}/{key}"] = Row(U4, "200 200 404 400", F4, F4, F4, F4, F4, F4, F4),
+        ["GET /api/admin/stats"] = Row(U, "200", F, F, F, F, F, F, F),
+        ["GET /api/admin/audit"] = Row(U, "200", F, F, F, F, F, F, F),
+        ["GET /api/admin/audit/verify"] = Row(U, "200", F, F, F, F, F, F, F),
+        ["POST /api/admin/audit/checkpoints"] = Row(U, "200", F, F, F, F, F, F, F),
+        ["POST /api/verifications"] = Row(U, F, F, F, "200", "404", F, F, F),
+        ["GET /api/verifications/{verificationId}"] = Row(U4, F4, F4, F4, "200 404 404 404", "200 404 404 404", F4, F4, F4),
+        ["GET /api/verifications/{verificationId}/copy"] = Row(U4, F4, F4, F4, "200 404 404 404", "200 404 404 404", F4, F4, F4),
+        ["POST /api/verifications/document"] = Row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
+        ["GET /api/me/licenses"] = Row(U, F, F, F, F, F, "200", "200", F),
+        ["GET /api/me/licenses/{id}"] = Row(U4, F4, F4, F4, F4, F4, "200 404 404 400", "200 404 404 400", F4),
+        ["POST /api/me/licenses/{id}/presentations"] = Row(U4, F4, F4, F4, F4, F4, "201 404 404 400", "201 404 404 400", F4),
+        ["GET /api/me/usage"] = Row(U, F, F, F, F, F, "200", "200", F),
+        ["POST /api/me/authorizations"] = Row(U, F, F, F, F, F, "201", "201", F),
+        ["GET /api/me/authorizations"] = Row(U, F, F, F, F, F, "200", "200", F),
+        ["DELETE /api/me/authorizations/{authorizationId}"] = Row(U4, F4, F4, F4, F4, F4, "204 404 404 404", "204 404 404 404", F4),
+        ["GET /api/public/licenses/{id}"] = Row("200 200 404 400", "200 200 404 400", "200 200 404 400", "200 200 404 400", "200 200 404 400",
+            "200 200 404 400", "200 200 404 400", "200 200 404 400", "200 200 404 400"),
+    };
+
+    private sealed class World
+    {
+        public Dictionary<CallerKind, HttpClient> Clients { get; } = [];
+        public Dictionary<bool, string> License { get; } = [];
+        public Dictionary<bool, string> Holder { get; } = [];
+        public Dictionary<bool, string> Verification { get; } = [];
+        public Dictionary<bool, string> Authorization { get; } = [];
+        public Dictionary<bool, string> ClientId { get; } = [];
+        public JsonElement Document { get; set; }
+    }
+
+    [Fact]
+    public async Task EveryOperation_EveryCaller_EveryObject_MatchesTheTable()
+    {
+        var world = await SetUpAsync();
+        var (operations, _) = await OpenApiOperation.LoadAsync(world.Clients[CallerKind.Anonymous]);
+        var keys = operations.Select(o => o.Key).Where(k => !k.Contains("/dashboard", StringComparison.Ordinal)).ToHashSet();
+        Assert.Empty(keys.Except(Expected.Keys));   // every operation has an entry
+        Assert.Empty(Expected.Keys.Except(keys));   // and no entry outlives its operation
+        var deviations = new List<string>();
+        foreach (var op in operations.Where(o => keys.Contains(o.Key)))
+        {
+            var row = Expected[op.Key];
+            Assert.Equal(Enum.GetValues<CallerKind>().Length, row.Count);
+            foreach (var caller in Enum.GetValues<CallerKind>())
+            {
+                var expected = row[caller].Split(' ');
+                var objects = op.PathParameters.Count == 0 ? [ObjectKind.Own] : Enum.GetValues<ObjectKind>();
+                Assert.Equal(objects.Length, expected.Length);
+                var bodies = new Dictionary<ObjectKind, (int Status, string Shape)>();
+                foreach (var (obj, i) in objects.Select((o, i) => (o, i)))
+                {
+                    using var request = Build(op, caller, obj, world);
+                    using var response = await world.Clients[caller].SendAsync(request);
+                    var text = await response.Content.ReadAsStringAsync();
+                    bodies[obj] = ((int)response.StatusCode, Shape(text));
+                    if (((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) != expected[i])
+                    {
+                        deviations.Add($"{op.Key} as {caller} on {obj}: expected {expected[i]}, got {(int)response.StatusCode} {text[..Math.Min(200, text.Length)]}");
+                    }
+                }
+
+                if (bodies.TryGetValue(ObjectKind.Foreign, out var foreign) && foreign.Status == 404
+                    && bodies[ObjectKind.Nonexistent] != foreign)
+                {
+                    deviations.Add($"{op.Key} as {caller}: foreign and nonexistent objects are distinguishable");
+                }
+            }
+        }
+
+        output.WriteLine($"{operations.Count} operations checked");
+        Assert.True(deviations.Count == 0, $"{deviations.Count} deviations:\n{string.Join('\n', deviations.Take(30))}");
+    }
+
+    private static string Shape(string body)
+    {
+        try
+        {
+            var root = JsonDocument.Parse(body).RootElement;
+            return root.ValueKind == JsonValueKind.Object
+                ? string.Join(',', root.EnumerateObject().Select(p => p.Name).Where(n => n != "traceId").Order(StringComparer.Ordinal))
+                    + "|" + (root.TryGetProperty("title", out var t) ? t.GetString() : "")
+                : root.ValueKind.ToString();
+        }
+        catch (JsonException)
+        {
+            return "text";
+        }
+    }
+
+    private async Task<World> SetUpAsync()
+    {
+        var w = new World();
+        var admin = await fixture.AsAdminAsync();
+        await Demo.SeedAsync(admin);
+        await Put(admin, $"/api/catalog/types/{OtherType}", Demo.FoodTypeBody("其他许可证"));
+        await Put(admin, $"/api/units/{Demo.ProvinceData}", Demo.Unit("电子证照库运营", "230000", "province", null));
+        await Put(admin, $"/api/units/{Demo.QiqiharMarket}", Demo.Unit("齐齐哈尔市市场监督管理局", "230200", "city", Demo.ProvinceMarket, [Demo.FoodType]));
+        await Put(admin, $"/api/units/{QiqiharCentre}", Demo.Unit("齐齐哈尔市政务服务中心", "230200", "city", Demo.ProvinceData, null,
+            [new { matterCode = OtherMatter, matterName = "食品经营许可变更", licenseTypes = new[] { Demo.FoodType } }]));
+        using (var seal = new ByteArrayContent([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]))
+        {
+            seal.Headers.ContentType = new("image/png");
+            (await admin.PutAsync($"/api/catalog/types/{Demo.FoodType}/files/seal", seal)).EnsureSuccessStatusCode();
+        }
+
+        async Task<HttpClient> Client(string role, string? unit, string? region, bool side)
+        {
+            var (id, secret) = await fixture.RegisterClientAsync(role, unit, region);
+            if (role == "issuer")
+            {
+                w.ClientId[side] = id;
+            }
+
+            return await fixture.AsClientAsync(id, secret);
+        }
+
+        w.Clients[CallerKind.Anonymous] = fixture.Anonymous();
+        w.Clients[CallerKind.Admin] = admin;
+        w.Clients[CallerKind.IssuerA] = await Client("issuer", Demo.HarbinMarket, null, true);
+        w.Clients[CallerKind.IssuerB] = await Client("issuer", Demo.QiqiharMarket, null, false);
+        w.Clients[CallerKind.VerifierInScope] = await Client("verifier", Demo.HarbinCentre, null, true);
+        w.Clients[CallerKind.VerifierOutOfScope] = await Client("verifier", QiqiharCentre, null, false);
+        w.Clients[CallerKind.Sync] = await Client("sync", null, "230100", true);
+        foreach (var side in new[] { true, false })
+        {
+            w.Holder[side] = LicenseApiTests.NewCompany();
+            var issuer = w.Clients[side ? CallerKind.IssuerA : CallerKind.IssuerB];
+            var license = await (await issuer.PostAsJsonAsync("/api/licenses", LicenseApiTests.IssueBody(w.Holder[side]))).ReadJson();
+            w.License[side] = license.GetProperty("id").GetString()!;
+            w.Clients[side ? CallerKind.HolderX : CallerKind.HolderY] = await fixture.AsHolderAsync("001", w.Holder[side], "示例");
+        }
+
+        var inRecord = await (await w.Clients[CallerKind.VerifierInScope].PostAsJsonAsync("/api/verifications",
+            new { licenseId = w.License[true], holder = new { idType = "001", idNumber = w.Holder[true] }, matterCode = Demo.FoodMatter, purpose = "x" })).ReadJson();
+        w.Verification[true] = inRecord.GetProperty("verificationId").GetString()!;
+        var outRecord = await (await w.Clients[CallerKind.VerifierOutOfScope].PostAsJsonAsync("/api/verifications",
+            new { licenseId = w.License[false], holder = new { idType = "001", idNumber = w.Holder[false] }, matterCode = OtherMatter, purpose = "x" })).ReadJson();
+        w.Verification[false] = outRecord.GetProperty("verificationId").GetString()!;
+        foreach (var side in new[] { true, false })
+        {
+            var grant = await (await w.Clients[side ? CallerKind.HolderX : CallerKind.HolderY].PostAsJsonAsync("/api/me/authorizations", new
+            {
+                licenseId = w.License[side], granteeUnitCode = QiqiharCentre, purpose = "x", expiresAt = DateTimeOffset.UtcNow.AddDays(1),
+            })).ReadJson();
+            w.Authorization[side] = grant.GetProperty("id").GetString()!;
+        }
+
+        w.Document = await (await w.Clients[CallerKind.IssuerA].GetAsync($"/api/licenses/{w.License[true]}/document")).ReadJson();
+        return w;
+    }
+
+    private static async Task Put(HttpClient http, string path, object body) => (await http.PutAsJsonAsync(path, body)).EnsureSuccessStatusCode();
+
+    /// <summary>"Own" is relative to the caller: side A is issuer A, the in-scope verifier and holder X (and callers that own nothing).</summary>
+    private static bool SideOf(CallerKind caller) => caller is not (CallerKind.IssuerB or CallerKind.VerifierOutOfScope or CallerKind.HolderY);
+
+    private static HttpRequestMessage Build(OpenApiOperation op, CallerKind caller, ObjectKind obj, World w)
+    {
+        var side = SideOf(caller);
+        var pick = obj == ObjectKind.Foreign ? !side : side;
+        var missingLicense = LicenseIdentifier.Create(Demo.FoodType, Demo.HarbinMarket, "NOSUCH" + Random.Shared.Next(1000, 9999)).ToString();
+        string Param(string name) => (name, obj) switch
+        {
+            // Uploads go to "sample", so the foreign type never gains the "seal" that downloads look for.
+            ("kind", _) => op.Path.Contains("grains", StringComparison.Ordinal) ? "license" : op.Method == "PUT" ? "sample" : "seal",
+            ("id" or "key", ObjectKind.Nonexistent) => missingLicense,
+            ("id" or "key", ObjectKind.Malformed) => "not-a-licence",
+            (_, ObjectKind.Malformed) => "BAD",
+            ("id" or "key", _) => w.License[pick],
+            ("typeCode", ObjectKind.Own) => Demo.FoodType,
+            ("typeCode", ObjectKind.Foreign) => OtherType,
+            ("typeCode", ObjectKind.Nonexistent) => $"11230000000000019J{Random.Shared.Next(100, 999)}",
+            ("unitCode", ObjectKind.Own) => pick ? Demo.HarbinMarket : Demo.QiqiharMarket,
+            ("unitCode", ObjectKind.Foreign) => pick ? Demo.HarbinMarket : Demo.QiqiharMarket,
+            ("unitCode", ObjectKind.Nonexistent) => CreditCode.Generate('1', '1', "230100", $"{Random.Shared.Next(10_000_000, 99_999_999)}"),
+            ("clientId", ObjectKind.Nonexistent) => "no-such-client",
+            ("clientId", _) => w.ClientId[pick],
+            ("verificationId", ObjectKind.Nonexistent) => Guid.NewGuid().ToString(),
+            ("verificationId", _) => w.Verification[pick],
+            ("authorizationId", ObjectKind.Nonexistent) => "auth-00000000000000000000000000000000",
+            ("authorizationId", _) => w.Authorization[pick],
+            _ => throw new InvalidOperationException($"no value for {name}"),
+        };
+
+        var path = op.Fill(name => Uri.EscapeDataString(Param(name)));
+        var request = new HttpRequestMessage(new HttpMethod(op.Method), path);
+        var unitForPut = path.Split('/').Last();
+        object? body = op.Key switch
+        {
+            "POST /api/dev/holder-tokens" => new { idType = "001", idNumber = LicenseApiTests.NewCompany(), name = "示例" },
+            "POST /api/clients" => new { name = "matrix", role = "sync", regionCode = "230100" },
+            "PUT /api/catalog/types/{typeCode}" => Demo.FoodTypeBody(obj == ObjectKind.Foreign ? "其他许可证" : "食品经营许可证"),
+            "PUT /api/units/{unitCode}" => obj == ObjectKind.Nonexistent
+                ? Demo.Unit("新设单位", "230100", "city", Demo.ProvinceMarket)
+                : unitForPut == Demo.QiqiharMarket
+                    ? Demo.Unit("齐齐哈尔市市场监督管理局", "230200", "city", Demo.ProvinceMarket, [Demo.FoodType])
+                    : Demo.Unit("哈尔滨市市场监督管理局", "230100", "city", Demo.ProvinceMarket, [Demo.FoodType], [Demo.FoodScope()]),
+            "POST /api/licenses" => LicenseApiTests.IssueBody(LicenseApiTests.NewCompany()),
+            "POST /api/licenses/{id}/changes" => new { fields = new { operatorName = "哈尔滨示例餐饮有限公司", address = "新址", category = "餐饮服务经营者" }, reason = "变更" },
+            "POST /api/licenses/{id}/events" => new { type = "annual-inspection", result = "passed", date = "2026-11-28" },
+            "POST /api/verifications" => new { licenseId = w.License[true], holder = new { idType = "001", idNumber = w.Holder[true] }, matterCode = Demo.FoodMatter, purpose = "x" },
+            "POST /api/verifications/document" => w.Document,
+            "POST /api/me/licenses/{id}/presentations" => new { purpose = "x" },
+            "POST /api/me/authorizations" => new { licenseId = w.License[side], granteeUnitCode = QiqiharCentre, purpose = "x", expiresAt = DateTimeOffset.UtcNow.AddDays(1) },
+            _ => null,
+        };
+        if (op.Key == "POST /api/auth/token")
+        {
+            request.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = "admin", ["client_secret"] = "wrong" });
+        }
+        else if (op.Key == "PUT /api/catalog/types/{typeCode}/files/{kind}")
+        {
+            request.Content = new ByteArrayContent([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1]);
+            request.Content.Headers.ContentType = new("image/png");
+        }
+        else if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return request;
+    }
+}
