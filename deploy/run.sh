@@ -112,6 +112,7 @@ export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
 export ConnectionStrings__Postgres="$CONN" Orleans__ClusterId="$CLUSTER_ID"
 [ -n "${OL_KEY_ENCRYPTION_KEY:-}" ] || { echo "OL_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 [ -n "${OL_PRESENTATION_KEY:-}" ] || { echo "OL_PRESENTATION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
+[ -n "${OL_AUDIT_KEY:-}" ] || { echo "OL_AUDIT_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 for i in $(seq 1 "$SILOS"); do
   say "Starting silo $i of $SILOS (silo port $((11110 + i)), gateway $((29999 + i)))"
   (cd "$SILO_DIR" && Signing__KeyEncryptionKey="$OL_KEY_ENCRYPTION_KEY" Orleans__SiloPort=$((11110 + i)) Orleans__GatewayPort=$((29999 + i)) \
@@ -125,7 +126,7 @@ done
 
 say "Starting the API host on $API_URL"
 (cd "$API_DIR" && Urls="$API_URL" Presentations__SigningKey="$OL_PRESENTATION_KEY" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__SigningKey="$OL_HOLDER_KEY" \
-  Bootstrap__AdminClientSecret="$ADMIN_SECRET" exec dotnet OrleansLicenses.ApiHost.dll >"$LOGS/api.log" 2>&1) &
+  Bootstrap__AdminClientSecret="$ADMIN_SECRET" Audit__CheckpointKey="$OL_AUDIT_KEY" exec dotnet OrleansLicenses.ApiHost.dll >"$LOGS/api.log" 2>&1) &
 PIDS+=($!)
 
 say "Waiting for $API_URL/health/ready"
@@ -150,6 +151,8 @@ OrleansLicenses is running ($SILOS silo(s), cluster $CLUSTER_ID).
   OpenAPI document    $API_URL/openapi/v1.json
   Orleans dashboard   $API_URL/dashboard/   (admins; open from this machine in Development)
   Health              $API_URL/health/ready
+  Audit trail         GET $API_URL/api/admin/audit/verify (admins), or from a shell:
+                      source .local/secrets.env && dotnet $API_DIR/OrleansLicenses.ApiHost.dll audit-verify --connection '$CONN' --key "\$OL_AUDIT_KEY"
   PostgreSQL          127.0.0.1:$PG_PORT database $DB (user postgres, local trust auth)
   Logs                $LOGS
 

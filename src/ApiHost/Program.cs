@@ -1,13 +1,20 @@
 using Orleans.Dashboard;
 using OrleansLicenses.ApiHost.Apis;
+using OrleansLicenses.ApiHost.Audit;
 using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
 using Scalar.AspNetCore;
+
+if (await AuditCommandLine.TryRunAsync(args))
+{
+    return; // audit-verify: the command-line form of GET /api/admin/audit/verify
+}
 
 var builder = WebApplication.CreateBuilder(args);
 var limits = builder.Configuration.GetSection(RequestLimitSettings.Section).Get<RequestLimitSettings>() ?? new();
 
 builder.AddLicenseClusterClient();
+builder.AddAuditTrail();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
@@ -38,6 +45,7 @@ IdempotencyFilter.UseIdempotencyBuffering(app);
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseAuditTrail();
 
 app.MapOpenApi();
 app.MapScalarApiReference("/scalar");
@@ -51,6 +59,7 @@ app.MapAdminApi();
 app.MapVerificationApi();
 app.MapHolderApi();
 app.MapPublicApi();
+app.MapAuditApi();
 app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Dashboard);
 
 app.Run();

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using OrleansLicenses.ApiHost.Audit;
 using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.ApiHost.Verification;
@@ -48,6 +49,7 @@ public static class HolderApi
     public static async Task<Results<Created<PresentationResponse>, ProblemHttpResult, ValidationProblem>> Present(
         string id, PresentationRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, PresentationTokens tokens)
     {
+        http.SetAuditPurpose(body.Purpose);
         var errors = new FieldErrors();
         var (number, version) = LicenseRequests.ParseId(id, errors);
         errors.Required("purpose", body.Purpose);
@@ -106,6 +108,7 @@ public static class HolderApi
     public static async Task<Results<Created<AuthorizationView>, ValidationProblem>> Grant(
         GrantRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, TimeProvider time)
     {
+        http.SetAuditPurpose(body.Purpose);
         var errors = new FieldErrors();
         LicenseNumberOrNull(body.LicenseId, errors, out var number);
         if (body.GranteeUnitCode is null && body.MatterCode is null)

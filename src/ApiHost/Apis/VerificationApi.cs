@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using OrleansLicenses.ApiHost.Audit;
 using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.ApiHost.Verification;
@@ -41,6 +42,7 @@ public static partial class VerificationApi
         VerifyRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, PresentationTokens tokens, UseArchive archive, TimeProvider time)
     {
         var caller = user.ToCaller(http);
+        http.SetAuditPurpose(body.Purpose); // 用证事由 in the audit outcome record
         var errors = new FieldErrors();
         if (errors.Required("matterCode", body.MatterCode) && (body.MatterCode!.Length > 64 || !MatterPattern().IsMatch(body.MatterCode)))
         {

@@ -40,6 +40,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = null });
     }
 
+    /// <summary>The status this handler answers an exception with (the audit trail records it as the outcome).</summary>
+    public static int StatusCodeFor(Exception exception) => Classify(exception).Status;
+
     private static (int Status, string Title, string? Detail, string? Code, string? Field) Classify(Exception exception) => exception switch
     {
         DomainException d => (d.Kind switch

@@ -60,8 +60,14 @@ public class ApiFixture : IAsyncLifetime
             web.UseSetting("Limits:MaxRequestBodyBytes", "65536");
             web.UseSetting("RateLimits:TokenPerMinute", "100000");
             web.UseSetting("RateLimits:PublicPerMinute", PublicPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            ConfigureHost(web);
         });
         _ = Factory.Server; // start now, so the first test does not pay for it under its own timeout
+    }
+
+    /// <summary>Settings a derived fixture adds or overrides (they win over the ones above).</summary>
+    protected virtual void ConfigureHost(IWebHostBuilder web)
+    {
     }
 
     public virtual async Task DisposeAsync()
