@@ -19,13 +19,18 @@ public static partial class VerificationApi
     public static IEndpointRouteBuilder MapVerificationApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/verifications").WithTags("Verification");
+        // A verification changes no licence: its one effect, the use record, is itself archived before the answer.
+        // So the audit trail treats it as a read of personal data (one record committed before the answer is
+        // released) rather than a write (an attempt record before and an outcome record after): one commit less
+        // on the hot path, and an audit failure still withholds the answer.
         group.MapPost("/", Verify).RequireAuthorization(Policies.Verifier).RequireRateLimiting(RateLimits.Verification)
+            .WithAuditScope(AuditScope.Read)
             .WithName("VerifyLicense").WithSummary("Verifies (and optionally compares) a licence by presentation token, authorization or business scope.");
         group.MapGet("/{verificationId}", GetRecord).RequireAuthorization(Policies.Verifier)
             .WithName("GetVerification").WithSummary("The archived use record, for the verifying unit only.");
         group.MapGet("/{verificationId}/copy", PrintableCopy).RequireAuthorization(Policies.Verifier)
             .WithName("GetVerificationCopy").WithSummary("A printable archive copy (加注件) marked with its purpose.");
-        group.MapPost("/document", CheckDocument).AllowAnonymous().RequireRateLimiting(RateLimits.Public)
+        group.MapPost("/document", CheckDocument).AllowAnonymous().RequireRateLimiting(RateLimits.Public).WithAuditScope(AuditScope.Read)
             .WithName("CheckDocument").WithSummary("Integrity, signature chain and current status of a signed licence document.");
         return app;
     }
