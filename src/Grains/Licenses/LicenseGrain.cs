@@ -188,7 +188,7 @@ public sealed class LicenseGrain(
         var view = View(CurrentVersion);
         await projection.UpsertAsync(state.State, view);
         await GrainFactory.GetGrain<IHolderGrain>(CurrentVersion.Holder.Key).RecordAsync(new HolderLicense(
-            view.LicenseNumber, view.TypeCode, view.Id, view.Status, view.ValidUntil, time.GetUtcNow(), true));
+            view.LicenseNumber, view.TypeCode, view.Id, view.Status, view.ValidUntil, time.GetUtcNow(), true, view.Annotations.SuspendedUntil));
         return view;
     }
 
