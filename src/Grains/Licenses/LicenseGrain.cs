@@ -196,7 +196,8 @@ public sealed class LicenseGrain(
     {
         var s = state.State;
         var today = PlatformClock.Today(time);
-        var lifecycle = s.Lifecycle!;
+        // As of today: a suspension whose last day has passed reads as ended, its until and reason included.
+        var lifecycle = LicenseLifecycle.Normalize(s.Lifecycle!, today);
         var status = LicenseLifecycle.Effective(lifecycle, today);
         var reasons = LicenseLifecycle.Reasons(lifecycle, today).ToList();
         if (v.SupersededBy is not null)
