@@ -12,7 +12,21 @@ namespace OrleansLicenses.Tests;
 /// </summary>
 public static class TestClusters
 {
-    public static async Task<InProcessTestCluster> StartAsync(string connectionString, int silos = 2, Action<IConfigurationBuilder>? configure = null)
+    /// <summary>The service id of every test cluster unless a test asks for another: grain state is keyed by it.</summary>
+    public const string DefaultServiceId = "orleans-licenses-test";
+
+    /// <param name="connectionString">The database of the cluster (membership, grain state, reminders, read model).</param>
+    /// <param name="silos">Number of silos.</param>
+    /// <param name="configure">Adds configuration to each silo host.</param>
+    /// <param name="serviceId">The service id (default <see cref="DefaultServiceId"/>). Two clusters on one database with the same
+    /// service id share grain state; each cluster always gets its own fresh cluster id.</param>
+    /// <param name="configureSilo">Runs last on each silo builder, e.g. to replace a service such as the <see cref="TimeProvider"/>.</param>
+    public static async Task<InProcessTestCluster> StartAsync(
+        string connectionString,
+        int silos = 2,
+        Action<IConfigurationBuilder>? configure = null,
+        string? serviceId = null,
+        Action<ISiloBuilder>? configureSilo = null)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         // The in-memory membership of the testing host must be off so the silos use ADO.NET clustering on
@@ -20,7 +34,7 @@ public static class TestClusters
         typeof(InProcessTestClusterOptions).GetProperty("UseTestClusterMembership", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)!
             .SetValue(builder.Options, false);
         builder.Options.ClusterId = $"test-{Guid.NewGuid():N}";
-        builder.Options.ServiceId = "orleans-licenses-test";
+        builder.Options.ServiceId = serviceId ?? DefaultServiceId;
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = connectionString,
@@ -49,6 +63,7 @@ public static class TestClusters
                 o.NumVotesForDeathDeclaration = 1;
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
             });
+            configureSilo?.Invoke(silo);
         });
         builder.ConfigureClient(client => client.UseAdoNetClustering(o =>
         {

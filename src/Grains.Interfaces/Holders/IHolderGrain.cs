@@ -29,13 +29,22 @@ public interface IHolderGrain : IGrainWithStringKey
     /// </summary>
     Task<bool> ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode);
 
-    /// <summary>The holder's licences.</summary>
+    /// <summary>The holder's licences, each with its status as of today (expiry and the end of a suspension applied on read).</summary>
     Task<IReadOnlyList<HolderLicense>> GetLicensesAsync();
 
     /// <summary>The live state for operators and the dashboard.</summary>
     Task<IReadOnlyList<HolderLicense>> GetState();
 }
 
+/// <summary>One licence in a holder's list.</summary>
+/// <param name="LicenseNumber">The licence number (the licence grain key).</param>
+/// <param name="TypeCode">The licence type.</param>
+/// <param name="CurrentId">The identifier of the current version.</param>
+/// <param name="Status">The licence's status (wire name) when it was recorded; <see cref="IHolderGrain.GetLicensesAsync"/> answers it as of today.</param>
+/// <param name="ValidUntil">Last day of validity, inclusive; null = long-term.</param>
+/// <param name="UpdatedAt">When the entry was last written.</param>
+/// <param name="Confirmed">False while the issuance is reserved but not yet written.</param>
+/// <param name="SuspendedUntil">Last day of a suspension with an end date, inclusive, when <paramref name="Status"/> is suspended.</param>
 [GenerateSerializer, Immutable, Alias("ol.HolderLicense")]
 public sealed record HolderLicense(
     [property: Id(0)] string LicenseNumber,
@@ -44,4 +53,5 @@ public sealed record HolderLicense(
     [property: Id(3)] string Status,
     [property: Id(4)] DateOnly? ValidUntil,
     [property: Id(5)] DateTimeOffset UpdatedAt,
-    [property: Id(6)] bool Confirmed);
+    [property: Id(6)] bool Confirmed,
+    [property: Id(7)] DateOnly? SuspendedUntil = null);

@@ -1,5 +1,6 @@
 using OrleansLicenses.Errors;
 using OrleansLicenses.Hosting;
+using OrleansLicenses.Licenses;
 
 namespace OrleansLicenses.Holders;
 
@@ -13,15 +14,15 @@ public sealed class HolderState
 /// <summary>
 /// Owns a holder's list of licences and the "one live licence per type" rule. A reservation is made before the
 /// licence is written and confirmed after; one never confirmed within <see cref="ReservationTimeout"/> (the
-/// issuance failed) no longer blocks a new issuance.
+/// issuance failed) no longer blocks a new issuance. Each entry keeps the status recorded by the licence's last
+/// write; reads apply the clock to it as the licence does (<see cref="LicenseLifecycle.Effective"/>), so a licence
+/// past its validity end is listed as expired without any write. It also owns the holder's authorizations.
 /// </summary>
 public sealed class HolderGrain(
     [PersistentState("holder", StorageNames.Store)] IPersistentState<HolderState> state,
     TimeProvider time) : Grain, IHolderGrain
 {
     internal static readonly TimeSpan ReservationTimeout = TimeSpan.FromMinutes(2);
-
-    private static readonly HashSet<string> LiveStatuses = new(StringComparer.Ordinal) { "valid", "suspended" };
 
     async Task IHolderGrain.ReserveAsync(string licenseNumber, string typeCode, bool multipleInstances)
     {
@@ -33,9 +34,9 @@ public sealed class HolderGrain(
 
         if (!multipleInstances)
         {
-            var today = Licenses.PlatformClock.Today(time);
+            var today = PlatformClock.Today(time);
             var live = state.State.Licenses.Values.FirstOrDefault(l => l.TypeCode == typeCode
-                && (l.Confirmed ? LiveStatuses.Contains(l.Status) && (l.ValidUntil is null || l.ValidUntil >= today)
+                && (l.Confirmed ? StatusOn(l, today) is "valid" or "suspended"
                                 : now - l.UpdatedAt < ReservationTimeout));
             if (live is not null)
             {
@@ -128,10 +129,24 @@ public sealed class HolderGrain(
         : a.MaxUses is { } max && a.Uses >= max ? "used-up"
         : "active";
 
-    Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetLicensesAsync() => Task.FromResult(Confirmed());
+    Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetLicensesAsync()
+    {
+        var today = PlatformClock.Today(time);
+        return Task.FromResult<IReadOnlyList<HolderLicense>>([.. state.State.Licenses.Values
+            .Where(l => l.Confirmed)
+            .OrderBy(l => l.LicenseNumber, StringComparer.Ordinal)
+            .Select(l => l with { Status = StatusOn(l, today) })]);
+    }
 
-    Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetState() => Task.FromResult<IReadOnlyList<HolderLicense>>([.. state.State.Licenses.Values]);
+    Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetState()
+    {
+        var today = PlatformClock.Today(time);
+        return Task.FromResult<IReadOnlyList<HolderLicense>>([.. state.State.Licenses.Values.Select(l => l with { Status = StatusOn(l, today) })]);
+    }
 
-    private IReadOnlyList<HolderLicense> Confirmed() =>
-        [.. state.State.Licenses.Values.Where(l => l.Confirmed).OrderBy(l => l.LicenseNumber, StringComparer.Ordinal)];
+    /// <summary>The recorded status with the clock applied by the lifecycle's own rule; a pending reservation stays "pending".</summary>
+    private static string StatusOn(HolderLicense entry, DateOnly today) =>
+        LicenseStatusCodes.TryFromWireName(entry.Status, out var recorded)
+            ? LicenseLifecycle.Effective(new Lifecycle(recorded, DateOnly.MinValue, entry.ValidUntil, entry.SuspendedUntil, false, false, 1), today).ToWireName()
+            : entry.Status;
 }

@@ -258,7 +258,7 @@ public sealed class LicenseGrain(
         var view = View(CurrentVersion);
         await projection.UpsertAsync(state.State, view);
         await GrainFactory.GetGrain<IHolderGrain>(CurrentVersion.Holder.Key).RecordAsync(new HolderLicense(
-            view.LicenseNumber, view.TypeCode, view.Id, view.Status, view.ValidUntil, time.GetUtcNow(), true));
+            view.LicenseNumber, view.TypeCode, view.Id, view.Status, view.ValidUntil, time.GetUtcNow(), true, view.Annotations.SuspendedUntil));
         return view;
     }
 
@@ -266,7 +266,8 @@ public sealed class LicenseGrain(
     {
         var s = state.State;
         var today = PlatformClock.Today(time);
-        var lifecycle = s.Lifecycle!;
+        // As of today: a suspension whose last day has passed reads as ended, its until and reason included.
+        var lifecycle = LicenseLifecycle.Normalize(s.Lifecycle!, today);
         var status = LicenseLifecycle.Effective(lifecycle, today);
         var reasons = LicenseLifecycle.Reasons(lifecycle, today).ToList();
         if (v.SupersededBy is not null)

@@ -758,8 +758,8 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
         };
     }
 
-    /// <summary>What a reader sees, formatted the same way for the implementation and the model.</summary>
-    private static string Observation(
+    /// <summary>What a reader sees, formatted the same way for the implementation and the model (also used by the grain-level model test).</summary>
+    internal static string Observation(
         DateOnly today, string status, IEnumerable<string> reasons, bool inForce, int version, DateOnly? validUntil,
         bool mortgaged, bool pledged, DateOnly? inspectionDate, string? inspectionResult, string? statusReason) =>
         $"today={today:yyyy-MM-dd} {status} [{string.Join(",", reasons)}] inForce={inForce} v{version} " +
@@ -1204,7 +1204,7 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
     }
 
     /// <summary>Generators of starting points, events and clock steps for the model-based property.</summary>
-    private static class LifecycleGens
+    internal static class LifecycleGens
     {
         // Ending events are rarer so that histories stay alive long enough to reach the other rules.
         private static readonly string[] Ending =

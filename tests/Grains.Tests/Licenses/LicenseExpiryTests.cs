@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Time.Testing;
+using OrleansLicenses.Errors;
+using OrleansLicenses.Holders;
+using OrleansLicenses.Licenses;
+
+namespace OrleansLicenses.Tests.Licenses;
+
+/// <summary>Expiry is evaluated on read with the injected clock: no batch job, no write, no reminder.</summary>
+public sealed class LicenseExpiryTests
+{
+    [Fact]
+    public async Task Licence_PastItsLastValidDayInChinaTime_ReadsExpiredEverywhere_WithoutAnyWrite()
+    {
+        // 2026-11-28 09:00 in China (UTC+8).
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 1, 0, 0, TimeSpan.Zero));
+        var connectionString = await PlatformDatabase.CreateAsync();
+        var cluster = await TestClusters.StartAsync(connectionString, configureSilo: new PlatformTestClock(clock).Register);
+        try
+        {
+            var grains = cluster.Client;
+            await LicenseWorld.SeedAsync(grains);
+            var holder = LicenseWorld.NewHolder();
+            var number = LicenseWorld.Number(LicenseWorld.NewSerial("EX"));
+            var licence = grains.GetGrain<ILicenseGrain>(number);
+            var issued = await licence.IssueAsync(LicenseWorld.Issue(holder, new DateOnly(2026, 11, 28)), LicenseWorld.Issuer);
+            Assert.Equal(new DateOnly(2031, 11, 27), issued.ValidUntil); // 5 years, last day inclusive
+            Assert.Equal(("valid", "01"), (issued.Status, issued.StatusCode));
+            var rowBefore = Assert.Single(await LicenseWorld.StoredLicenseRows(connectionString, grains, number));
+
+            // 2031-11-27 23:59 in China: still the last valid day.
+            clock.SetUtcNow(new DateTimeOffset(2031, 11, 27, 15, 59, 0, TimeSpan.Zero));
+            var lastDay = await licence.GetAsync(null, LicenseWorld.Issuer);
+            Assert.Equal(("valid", "01"), (lastDay!.Status, lastDay.StatusCode));
+            Assert.Empty(lastDay.Reasons);
+
+            // Two minutes later it is 2031-11-28 in China, though still 2031-11-27 in UTC: expired.
+            clock.Advance(TimeSpan.FromMinutes(2));
+            Assert.Equal(new DateOnly(2031, 11, 27), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+            var expired = await licence.GetAsync(null, LicenseWorld.Issuer);
+            Assert.Equal(("expired", "05"), (expired!.Status, expired.StatusCode));
+            Assert.Contains("expired", expired.Reasons);
+            Assert.Equal(("expired", "05"), ((await licence.GetState())!.Status, (await licence.GetState())!.StatusCode));
+            Assert.Equal("expired", (await licence.GetAsync(null, LicenseWorld.Admin))!.Status);
+
+            // The holder's list agrees.
+            var listed = Assert.Single(await grains.GetGrain<IHolderGrain>(holder.Key).GetLicensesAsync(), l => l.LicenseNumber == number);
+            Assert.Equal("expired", listed.Status);
+
+            // So do the events: an expired licence cannot be suspended, revoked or mortgaged (409).
+            foreach (var type in new[] { LicenseEventTypes.Suspend, LicenseEventTypes.Revoke, LicenseEventTypes.Mortgage })
+            {
+                var refused = await Assert.ThrowsAsync<DomainException>(() => licence.ApplyAsync(new LifecycleEvent(type), LicenseWorld.Issuer));
+                Assert.Equal((DomainErrorKind.Conflict, LifecycleCodes.InvalidTransition), (refused.Kind, refused.Code));
+                Assert.Contains("expired", refused.Message, StringComparison.Ordinal);
+            }
+
+            // Nothing was written to make it expired: the stored state is the one written at issuance.
+            Assert.Equal(rowBefore, Assert.Single(await LicenseWorld.StoredLicenseRows(connectionString, grains, number)));
+            Assert.Single((await licence.GetHistoryAsync(LicenseWorld.Issuer))!);
+
+            // A fresh activation (state read back from PostgreSQL) reads expired too.
+            var management = cluster.Client.GetGrain<IManagementGrain>(0);
+            async Task<int> LicenceActivations() => (await management.GetSimpleGrainStatistics())
+                .Where(s => s.GrainType.StartsWith(typeof(LicenseGrain).FullName + ",", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+            Assert.True(await LicenceActivations() > 0);
+            await management.ForceActivationCollection(TimeSpan.Zero);
+            await Eventually(async () => await LicenceActivations() == 0);
+            Assert.Equal("expired", (await licence.GetAsync(null, LicenseWorld.Issuer))!.Status);
+
+            // Extending it is allowed from expired and makes it valid again.
+            var extended = await licence.ApplyAsync(new LifecycleEvent(LicenseEventTypes.Extend, NewValidUntil: new DateOnly(2036, 11, 27)), LicenseWorld.Issuer);
+            Assert.Equal(("valid", "002"), (extended.Status, extended.Version));
+            Assert.Equal("valid", Assert.Single(await grains.GetGrain<IHolderGrain>(holder.Key).GetLicensesAsync(), l => l.LicenseNumber == number).Status);
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>Awaits a condition, polling with a bound (no fixed sleeps).</summary>
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 30 s.");
+            await Task.Delay(100);
+        }
+    }
+}
