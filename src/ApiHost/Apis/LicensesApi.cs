@@ -246,6 +246,8 @@ public static class LicensesApi
 public static class LicenseQueries
 {
     /// <summary>The lifecycle status with expiry applied for the date in parameter $6 (as the grains do on read).</summary>
+    /// Validity ends and suspension ends are inclusive: the day after is the first day they no longer hold.
     public const string EffectiveStatus =
-        "(CASE WHEN status IN ('valid', 'suspended') AND valid_until IS NOT NULL AND valid_until < $6::date THEN 'expired' ELSE status END)";
+        "(CASE WHEN status IN ('valid', 'suspended') AND valid_until IS NOT NULL AND valid_until < $6::date THEN 'expired'"
+        + " WHEN status = 'suspended' AND suspended_until IS NOT NULL AND suspended_until < $6::date THEN 'valid' ELSE status END)";
 }

@@ -53,10 +53,14 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             DomainErrorKind.Forbidden => StatusCodes.Status403Forbidden,
             _ => StatusCodes.Status400BadRequest,
         }, Title(d.Kind), d.Message, d.Code, d.Field),
+        // Two writers raced on one grain's state (possible for a moment during cluster changes): the loser's change
+        // was not stored; reading again and retrying is the answer, as for any other conflict.
+        Orleans.Storage.InconsistentStateException => (StatusCodes.Status409Conflict, "The resource was changed concurrently.",
+            "Read it again and retry.", "concurrency.conflict", null),
         BadHttpRequestException b => (b.StatusCode, "The request could not be read.", Describe(b), "request.unreadable", null),
         JsonException j => (StatusCodes.Status400BadRequest, "The request body is not valid JSON.", JsonDetail(j), "request.invalid_json", null),
         SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or GatewayTooBusyException
-            or Orleans.Runtime.Messaging.ConnectionFailedException or Orleans.Storage.InconsistentStateException
+            or Orleans.Runtime.Messaging.ConnectionFailedException
             or OrleansException { InnerException: TimeoutException }
             => (StatusCodes.Status503ServiceUnavailable, "The licence service is temporarily unavailable.", "Retry after a few seconds.", "service.unavailable", null),
         NpgsqlException

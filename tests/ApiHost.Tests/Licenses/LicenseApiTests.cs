@@ -278,6 +278,26 @@ public sealed class LicenseApiTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, (await issuer.GetAsync("/api/admin/stats")).StatusCode);
     }
 
+    [Fact]
+    public async Task Search_AppliesExpiryAndTheEndOfASuspension_AtQueryTime()
+    {
+        using var issuer = await IssuerAsync();
+        var holder = NewCompany();
+        var id = (await (await issuer.PostAsJsonAsync("/api/licenses", IssueBody(holder))).ReadJson()).GetProperty("id").GetString()!;
+        var until = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).AddDays(3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await Event(issuer, id, new { type = "suspend", reason = "停业整顿", until }, HttpStatusCode.OK, "suspended");
+        Assert.Equal("suspended", await SearchStatus(issuer, holder));
+
+        // Move the stored end of the suspension, then of the validity, into the past: the query applies the clock.
+        Assert.Equal(1L, await Scalar("UPDATE licenses SET suspended_until = current_date - 2 WHERE holder_id_number = $1 RETURNING 1", holder));
+        Assert.Equal("valid", await SearchStatus(issuer, holder));
+        Assert.Equal(1L, await Scalar("UPDATE licenses SET valid_until = current_date - 2 WHERE holder_id_number = $1 RETURNING 1", holder));
+        Assert.Equal("expired", await SearchStatus(issuer, holder));
+    }
+
+    private static async Task<string?> SearchStatus(HttpClient issuer, string holder) =>
+        (await (await issuer.GetAsync($"/api/licenses?holder=001:{holder}")).ReadJson()).GetProperty("items")[0].GetProperty("status").GetString();
+
     private static string Shape(JsonElement problem) => string.Join(",", problem.EnumerateObject().Select(p => p.Name).Where(n => n != "traceId").Order(StringComparer.Ordinal));
 
     private static async Task Event(HttpClient issuer, string id, object body, HttpStatusCode expected, string status)
@@ -294,7 +314,7 @@ public sealed class LicenseApiTests(ApiFixture fixture)
         await connection.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, connection);
         cmd.Parameters.AddWithValue(arg);
-        return (long)(await cmd.ExecuteScalarAsync())!;
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<long> CountLicenses(string[] numbers)
