@@ -71,6 +71,8 @@ if [ "$("${PSQL[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '
   "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB" >/dev/null
 fi
 CONN="Host=127.0.0.1;Port=$PG_PORT;Database=$DB;Username=postgres"
+# The API host logs in as ol_api, a member of the least-privileged ol_api_host role the migrations create.
+API_CONN="Host=127.0.0.1;Port=$PG_PORT;Database=$DB;Username=ol_api"
 
 # --- Secrets, generated once and kept -------------------------------------------------------------
 SECRETS="$LOCAL/secrets.env"
@@ -124,8 +126,11 @@ for i in $(seq 1 "$SILOS"); do
   fi
 done
 
+# The migrations (applied by the first silo) created the ol_api_host role; give the API host its own login in it.
+"${PSQL[@]}" -d "$DB" -c "DO \$\$ BEGIN CREATE ROLE ol_api LOGIN IN ROLE ol_api_host; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
+
 say "Starting the API host on $API_URL"
-(cd "$API_DIR" && Urls="$API_URL" Presentations__SigningKey="$OL_PRESENTATION_KEY" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__SigningKey="$OL_HOLDER_KEY" \
+(cd "$API_DIR" && ConnectionStrings__Postgres="$API_CONN" Urls="$API_URL" Presentations__SigningKey="$OL_PRESENTATION_KEY" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__SigningKey="$OL_HOLDER_KEY" \
   Bootstrap__AdminClientSecret="$ADMIN_SECRET" Audit__CheckpointKey="$OL_AUDIT_KEY" exec dotnet OrleansLicenses.ApiHost.dll >"$LOGS/api.log" 2>&1) &
 PIDS+=($!)
 

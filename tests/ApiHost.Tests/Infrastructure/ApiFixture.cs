@@ -21,7 +21,11 @@ public class ApiFixture : IAsyncLifetime
 
     public string HolderKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>The superuser's connection (silos, migrations, and the tests' own SQL).</summary>
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>The API host's connection: a login in the least-privileged group role <c>ol_api_host</c>, as in production.</summary>
+    public string ApiConnectionString { get; private set; } = "";
 
     public SiloHosts Silos { get; private set; } = null!;
 
@@ -43,6 +47,7 @@ public class ApiFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await DatabaseAsync();
+        ApiConnectionString = await ApiLoginAsync(ConnectionString);
         Silos = await SiloHosts.StartAsync(ConnectionString);
         var clusterId = Silos.ClusterId;
         var serviceId = Silos.ServiceId;
@@ -50,7 +55,7 @@ public class ApiFixture : IAsyncLifetime
         {
             web.UseEnvironment("Development");
             web.ConfigureLogging(LogSink.AddTo);
-            web.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+            web.UseSetting("ConnectionStrings:Postgres", ApiConnectionString);
             web.UseSetting("Orleans:ClusterId", clusterId);
             web.UseSetting("Orleans:ServiceId", serviceId);
             web.UseSetting("Auth:SigningKey", PlatformKey);
@@ -63,6 +68,16 @@ public class ApiFixture : IAsyncLifetime
             ConfigureHost(web);
         });
         _ = Factory.Server; // start now, so the first test does not pay for it under its own timeout
+    }
+
+    private static async Task<string> ApiLoginAsync(string connectionString)
+    {
+        var login = $"ol_api_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5))}";
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand($"CREATE ROLE {login} LOGIN IN ROLE ol_api_host", connection);
+        await cmd.ExecuteNonQueryAsync();
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Username = login }.ConnectionString;
     }
 
     /// <summary>Settings a derived fixture adds or overrides (they win over the ones above).</summary>

@@ -1,0 +1,34 @@
+using Npgsql;
+using OrleansLicenses.Tests.Infrastructure;
+
+namespace OrleansLicenses.Tests.Security;
+
+/// <summary>The API host's database login can read and append what it must, and change nothing the grains own.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class DatabasePrivilegeTests(ApiFixture fixture)
+{
+    [Theory]
+    [InlineData("UPDATE licenses SET status = 'valid'")]
+    [InlineData("DELETE FROM license_uses")]
+    [InlineData("UPDATE orleansstorage SET version = version")]
+    [InlineData("DELETE FROM catalog_types")]
+    [InlineData("INSERT INTO published_certificates (serial_number, kind, certificate, not_before, not_after, is_current) VALUES ('x', 'root', '\\x00', now(), now(), true)")]
+    [InlineData("TRUNCATE audit_records")]
+    public async Task ApiHostLogin_CannotChangeWhatGrainsOwn(string sql)
+    {
+        await using var connection = new NpgsqlConnection(fixture.ApiConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        var error = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+    }
+
+    [Fact]
+    public async Task ApiHostLogin_CanReadTheReadModel()
+    {
+        await using var connection = new NpgsqlConnection(fixture.ApiConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM licenses", connection);
+        Assert.True((long)(await cmd.ExecuteScalarAsync())! >= 0);
+    }
+}
