@@ -74,7 +74,9 @@ public sealed class LicenseGrain(
         s.Versions = [version];
         s.History = [];
         Record(caller, "issue", null);
-        return await Commit();
+        var issued = await Commit();
+        LicenseMetrics.Issued.Add(1);
+        return issued;
     }
 
     async Task<LicenseView> ILicenseGrain.ChangeAsync(ChangeLicense command, Caller caller)
@@ -96,7 +98,9 @@ public sealed class LicenseGrain(
         s.Versions.Add(next);
         s.Lifecycle = lifecycle;
         Record(caller, LicenseEventTypes.Change, command.Reason);
-        return await Commit();
+        var changed = await Commit();
+        LicenseMetrics.Events.Add(1, new KeyValuePair<string, object?>("type", LicenseEventTypes.Change));
+        return changed;
     }
 
     async Task<LicenseView> ILicenseGrain.ApplyAsync(LifecycleEvent licenseEvent, Caller caller)
@@ -109,6 +113,11 @@ public sealed class LicenseGrain(
 
         var s = state.State;
         var result = LicenseLifecycle.Apply(s.Lifecycle!, licenseEvent, PlatformClock.Today(time));
+        if (result.Rejected)
+        {
+            LicenseMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("code", result.Rejection.Code));
+        }
+
         var lifecycle = result.GetOrThrow();
         if (result.NewVersion)
         {
@@ -122,7 +131,9 @@ public sealed class LicenseGrain(
 
         s.Lifecycle = lifecycle;
         Record(caller, licenseEvent.Type, licenseEvent.Reason ?? licenseEvent.InspectionResult);
-        return await Commit();
+        var applied = await Commit();
+        LicenseMetrics.Events.Add(1, new KeyValuePair<string, object?>("type", licenseEvent.Type));
+        return applied;
     }
 
     Task<LicenseView?> ILicenseGrain.GetAsync(string? version, Caller caller) =>
@@ -164,6 +175,7 @@ public sealed class LicenseGrain(
         };
         if (!allowed)
         {
+            LicenseMetrics.Refused.Add(1, new KeyValuePair<string, object?>("basis", request.Basis));
             return null;
         }
 
@@ -176,6 +188,7 @@ public sealed class LicenseGrain(
             reasons.Add("superseded");
         }
 
+        LicenseMetrics.Verified.Add(1, new KeyValuePair<string, object?>("valid", reasons.Count == 0));
         return new VerificationOutcome(reasons.Count == 0, status.ToWireName(), status.ToNationalCode(), reasons,
             LicenseVerification.Disclose(s, version, type, inScope), LicenseVerification.Compare(version, request.Compare),
             holderKey, LicenseVerification.DocumentHash(version));
