@@ -34,6 +34,9 @@ public class ApiFixture : IAsyncLifetime
     /// <summary>Public endpoints' per-address limit; the test server has one address for every test.</summary>
     protected virtual int PublicPerMinute => 100_000;
 
+    /// <summary>Token requests' per-address limit.</summary>
+    protected virtual int TokenPerMinute => 100_000;
+
     protected virtual Task<PostgresServer> ServerAsync() => PostgresServer.Shared;
 
     /// <summary>A second deployment on the first one's database (same secrets): a whole-cluster restart.</summary>
@@ -63,7 +66,7 @@ public class ApiFixture : IAsyncLifetime
             web.UseSetting("Bootstrap:AdminClientId", AdminClientId);
             web.UseSetting("Bootstrap:AdminClientSecret", AdminSecret);
             web.UseSetting("Limits:MaxRequestBodyBytes", "65536");
-            web.UseSetting("RateLimits:TokenPerMinute", "100000");
+            web.UseSetting("RateLimits:TokenPerMinute", TokenPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("RateLimits:PublicPerMinute", PublicPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
             ConfigureHost(web);
         });

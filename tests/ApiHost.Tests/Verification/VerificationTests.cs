@@ -251,6 +251,15 @@ public sealed class VerificationTests(ApiFixture fixture)
         var ok = await (await anonymous.PostAsJsonAsync("/api/verifications/document", document)).ReadJson();
         Assert.True(ok.GetProperty("valid").GetBoolean(), ok.ToString());
 
+        // After the issuer's key is rotated, a document signed with the old key still verifies.
+        using (var admin = await fixture.AsAdminAsync())
+        {
+            (await admin.PostAsync($"/api/units/{Demo.HarbinMarket}/keys/rotate", null)).EnsureSuccessStatusCode();
+        }
+
+        var afterRotation = await (await anonymous.PostAsJsonAsync("/api/verifications/document", document)).ReadJson();
+        Assert.True(afterRotation.GetProperty("valid").GetBoolean(), afterRotation.ToString());
+
         var canonical = document.GetProperty("canonical").GetString()!;
         var tampered = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(document.GetRawText())!;
         tampered["canonical"] = JsonSerializer.SerializeToElement(canonical.Replace("哈尔滨示例餐饮有限公司", "哈尔滨假冒餐饮有限公司", StringComparison.Ordinal));
