@@ -51,7 +51,13 @@ public sealed class HolderGrain(
 
     async Task IHolderGrain.RecordAsync(HolderLicense entry)
     {
-        state.State.Licenses[entry.LicenseNumber] = entry with { Confirmed = true };
+        var confirmed = entry with { Confirmed = true };
+        if (state.State.Licenses.TryGetValue(entry.LicenseNumber, out var existing) && existing with { UpdatedAt = entry.UpdatedAt } == confirmed)
+        {
+            return; // A repeated projection (a retry, or a re-activation of the licence) changes nothing.
+        }
+
+        state.State.Licenses[entry.LicenseNumber] = confirmed;
         await state.WriteStateAsync();
     }
 

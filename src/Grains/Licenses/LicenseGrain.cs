@@ -24,6 +24,7 @@ public sealed class LicenseGrain(
     TimeProvider time) : Grain, ILicenseGrain
 {
     private byte[]? rootCertificate;
+    private IGrainTimer? projectionRetry;
 
     private bool Issued => state.State.Lifecycle is not null;
 
@@ -39,7 +40,10 @@ public sealed class LicenseGrain(
 
         if (Issued)
         {
-            throw new DomainException(DomainErrorKind.Conflict, "license.exists", $"Licence {number} already exists.", "serial");
+            // A retry of the issuance that created this licence (e.g. after its answer was lost) gets that licence;
+            // anything else under the same number is a conflict.
+            return IsSameIssuance(command) ? View(CurrentVersion)
+                : throw new DomainException(DomainErrorKind.Conflict, "license.exists", $"Licence {number} already exists.", "serial");
         }
 
         var unit = await GrainFactory.GetGrain<IUnitGrain>(number.IssuerCode).GetAsync();
@@ -268,11 +272,63 @@ public sealed class LicenseGrain(
             throw DomainException.Conflict("license.concurrent_write", "The licence was changed concurrently; read it again.");
         }
 
+        // The licence is durable from here on: the answer is success even if the projections below fail; they are
+        // retried until the read model and the holder's list have caught up.
+        await ProjectOrRetryLater();
+        return View(CurrentVersion);
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Self-healing read model: a projection lost with a silo is redone when the licence is next activated.
+        if (Issued)
+        {
+            await ProjectOrRetryLater();
+        }
+    }
+
+    private async Task ProjectOrRetryLater()
+    {
+        try
+        {
+            await Project();
+        }
+        catch (Exception e) when (e is not DomainException)
+        {
+            projectionRetry ??= this.RegisterGrainTimer(RetryProjection,
+                new GrainTimerCreationOptions(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10)) { KeepAlive = true });
+        }
+    }
+
+    private async Task RetryProjection(CancellationToken ct)
+    {
+        try
+        {
+            await Project();
+            projectionRetry?.Dispose();
+            projectionRetry = null;
+        }
+        catch (Exception e) when (e is not DomainException)
+        {
+            // Still failing; the timer tries again.
+        }
+    }
+
+    private async Task Project()
+    {
         var view = View(CurrentVersion);
         await projection.UpsertAsync(state.State, view);
         await GrainFactory.GetGrain<IHolderGrain>(CurrentVersion.Holder.Key).RecordAsync(new HolderLicense(
             view.LicenseNumber, view.TypeCode, view.Id, view.Status, view.ValidUntil, time.GetUtcNow(), true, view.Annotations.SuspendedUntil));
-        return view;
+    }
+
+    private bool IsSameIssuance(IssueLicense command)
+    {
+        var first = state.State.Versions[0];
+        return command.TypeCode == state.State.TypeCode && command.Holder == first.Holder && command.ValidFrom == first.ValidFrom
+            && (command.ValidUntil is null || command.ValidUntil == first.ValidUntil)
+            && command.Fields.Count == first.Fields.Count
+            && command.Fields.All(f => first.Fields.TryGetValue(f.Key, out var v) && v == f.Value);
     }
 
     private LicenseView View(LicenseVersionState v)
