@@ -40,7 +40,10 @@ public sealed class LicenseTypeGrain(
 
         if (Current is { } current && DefinitionEquality.Same(current.Definition, definition))
         {
-            return current; // An identical PUT is idempotent: no new catalogue version.
+            // An identical PUT is idempotent: no new catalogue version. It re-projects, so retrying a PUT whose
+            // read-model write failed after the state was committed repairs the read model.
+            await projection.UpsertTypeAsync(current);
+            return current;
         }
 
         return await AppendVersion(definition, Current?.Files ?? [], caller);

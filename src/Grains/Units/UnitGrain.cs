@@ -55,7 +55,10 @@ public sealed class UnitGrain(
 
         if (state.State.Definition is { } existing && DefinitionEquality.Same(existing, definition))
         {
-            return View(); // An identical PUT is idempotent: no new revision.
+            // An identical PUT is idempotent: no new revision; it re-projects (see LicenseTypeGrain).
+            var view = View();
+            await projection.UpsertUnitAsync(view);
+            return view;
         }
 
         await CheckParent(definition);
