@@ -41,7 +41,7 @@ public static class LicensesApi
         var caller = user.ToCaller(http);
         var errors = new FieldErrors();
         errors.Check("typeCode", body.TypeCode, LicenseIdentifier.TryValidateTypeCode);
-        var serial = body.Serial ?? NewSerial();
+        var serial = body.Serial ?? NewSerial(caller.Subject, http.Request.Headers[IdempotencyFilter.Header].ToString());
         if (!LicenseIdentifier.TryValidateSerial(serial, out var serialError))
         {
             errors.Add("serial", serialError);
@@ -227,18 +227,23 @@ public static class LicensesApi
         return TypedResults.Ok(new PagedResult<LicenseSummary>(items, paging.Page, paging.PageSize, total));
     }
 
-    private static string NewSerial()
+    private static string NewSerial(string client, string idempotencyKey)
     {
-        // 4-digit year + 10 random upper-case alphanumerics: collisions are negligible, and the storage's unique
-        // key refuses one anyway (409) rather than overwriting.
+        // 4-digit year + 10 upper-case alphanumerics. With an Idempotency-Key the characters are derived from the
+        // client and the key, so a retry after a lost answer (the key is released when a request fails) targets the
+        // same licence number and gets the licence it created, never a second one. Without a key they are random;
+        // a collision is refused by the storage's unique key (409) rather than overwriting.
         const string alphabet = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-        Span<char> random = stackalloc char[10];
-        for (var i = 0; i < random.Length; i++)
+        var source = idempotencyKey.Length > 0
+            ? SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{client}/{idempotencyKey}"))
+            : RandomNumberGenerator.GetBytes(32);
+        Span<char> chars = stackalloc char[10];
+        for (var i = 0; i < chars.Length; i++)
         {
-            random[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+            chars[i] = alphabet[BitConverter.ToUInt16(source, i * 2) % alphabet.Length];
         }
 
-        return $"{DateTime.UtcNow.Year}{random}";
+        return $"{DateTime.UtcNow.Year}{chars}";
     }
 }
 

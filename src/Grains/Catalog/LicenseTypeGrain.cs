@@ -59,7 +59,7 @@ public sealed class LicenseTypeGrain(
         }
 
         files.State.Files[file.Kind] = file;
-        await files.WriteStateAsync();
+        await files.WriteOrDeactivateAsync(this);
         var info = new CatalogFileInfo(file.Kind, file.ContentType, file.Content.Length,
             Convert.ToHexStringLower(SHA256.HashData(file.Content)), current.CatalogVersion + 1);
         var list = current.Files.Where(f => f.Kind != file.Kind).Append(info).OrderBy(f => f.Kind, StringComparer.Ordinal).ToList();
@@ -78,7 +78,7 @@ public sealed class LicenseTypeGrain(
     {
         var view = new LicenseTypeView(this.GetPrimaryKeyString(), (Current?.CatalogVersion ?? 0) + 1, definition, fileInfos, time.GetUtcNow(), caller.Subject);
         state.State.Versions.Add(view);
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         await projection.UpsertTypeAsync(view);
         return view;
     }

@@ -39,7 +39,7 @@ public sealed class ClientGrain(
         s.Enabled = true;
         s.RegisteredAt = time.GetUtcNow();
         s.RegisteredBy = caller.Subject;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return new ClientRegistered(View(), secret);
     }
 
@@ -66,7 +66,7 @@ public sealed class ClientGrain(
                 s.FailedAttempts = 0;
             }
 
-            await state.WriteStateAsync();
+            await state.WriteOrDeactivateAsync(this);
             return new ClientAuthentication(ClientAuthenticationResult.WrongSecret, null, s.LockedUntil > now ? s.LockedUntil : null);
         }
 
@@ -79,7 +79,7 @@ public sealed class ClientGrain(
         {
             s.FailedAttempts = 0;
             s.LockedUntil = null;
-            await state.WriteStateAsync();
+            await state.WriteOrDeactivateAsync(this);
         }
 
         return new ClientAuthentication(ClientAuthenticationResult.Succeeded, View(), null);
@@ -98,7 +98,7 @@ public sealed class ClientGrain(
         }
 
         state.State.Enabled = false;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return View();
     }
 

@@ -46,7 +46,7 @@ public sealed class HolderGrain(
         }
 
         state.State.Licenses[licenseNumber] = new HolderLicense(licenseNumber, typeCode, "", "pending", null, now, Confirmed: false);
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     async Task IHolderGrain.RecordAsync(HolderLicense entry)
@@ -58,7 +58,7 @@ public sealed class HolderGrain(
         }
 
         state.State.Licenses[entry.LicenseNumber] = confirmed;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     async Task<AuthorizationView> IHolderGrain.GrantAsync(GrantAuthorization grant)
@@ -79,7 +79,7 @@ public sealed class HolderGrain(
         var view = new AuthorizationView($"auth-{Guid.CreateVersion7():N}", grant.LicenseNumber, grant.GranteeUnitCode, grant.MatterCode,
             grant.Purpose, grant.ExpiresAt, grant.MaxUses, 0, now, null, "active");
         state.State.Authorizations.Add(view);
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return view;
     }
 
@@ -95,7 +95,7 @@ public sealed class HolderGrain(
         if (current.WithdrawnAt is null)
         {
             state.State.Authorizations[index] = current with { WithdrawnAt = time.GetUtcNow() };
-            await state.WriteStateAsync();
+            await state.WriteOrDeactivateAsync(this);
         }
 
         return true;
@@ -125,7 +125,7 @@ public sealed class HolderGrain(
         }
 
         state.State.Authorizations[index] = a with { Uses = a.Uses + 1 };
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return true;
     }
 

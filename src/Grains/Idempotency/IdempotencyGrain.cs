@@ -53,7 +53,7 @@ public sealed class IdempotencyGrain(
             Location = location,
             CompletedAt = time.GetUtcNow(),
         };
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         inFlight = null;
     }
 

@@ -66,21 +66,29 @@ public sealed class LicenseGrain(
         var lifecycle = LicenseLifecycle.Issue(command.ValidFrom, validUntil).GetOrThrow();
         await GrainFactory.GetGrain<IHolderGrain>(command.Holder.Key).ReserveAsync(number.ToString(), number.TypeCode, type.Definition.MultipleInstances);
 
-        var s = state.State;
-        s.TypeCode = number.TypeCode;
-        s.IssuerCode = number.IssuerCode;
-        s.IssuerRegion = unit.Definition.RegionCode;
-        s.Serial = number.Serial;
-        s.IssuedAt = time.GetUtcNow();
-        s.Lifecycle = lifecycle;
-        var version = await Sign(LicenseIdentifier.Create(number), command.Holder, new(command.Fields, StringComparer.Ordinal),
-            command.ValidFrom, validUntil, type.CatalogVersion);
-        s.Versions = [version];
-        s.History = [];
-        Record(caller, "issue", null);
-        var issued = await Commit();
-        LicenseMetrics.Issued.Add(1);
-        return issued;
+        try
+        {
+            var s = state.State;
+            s.TypeCode = number.TypeCode;
+            s.IssuerCode = number.IssuerCode;
+            s.IssuerRegion = unit.Definition.RegionCode;
+            s.Serial = number.Serial;
+            s.IssuedAt = time.GetUtcNow();
+            s.Lifecycle = lifecycle;
+            var version = await Sign(LicenseIdentifier.Create(number), command.Holder, new(command.Fields, StringComparer.Ordinal),
+                command.ValidFrom, validUntil, type.CatalogVersion);
+            s.Versions = [version];
+            s.History = [];
+            Record(caller, "issue", null);
+            var issued = await Commit();
+            LicenseMetrics.Issued.Add(1);
+            return issued;
+        }
+        catch (Exception e)
+        {
+            StateWrites.Forget(this, e);
+            throw;
+        }
     }
 
     async Task<LicenseView> ILicenseGrain.ChangeAsync(ChangeLicense command, Caller caller)
@@ -95,16 +103,24 @@ public sealed class LicenseGrain(
         ThrowIfAny(LicenseFieldRules.ValidateHolder(type.Definition, holder, today));
         ThrowIfAny(LicenseFieldRules.Validate(type.Definition, command.Fields, today));
 
-        var previous = CurrentVersion;
-        var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), holder, new(command.Fields, StringComparer.Ordinal),
-            previous.ValidFrom, previous.ValidUntil, type.CatalogVersion);
-        previous.SupersededBy = next.Identifier;
-        s.Versions.Add(next);
-        s.Lifecycle = lifecycle;
-        Record(caller, LicenseEventTypes.Change, command.Reason);
-        var changed = await Commit();
-        LicenseMetrics.Events.Add(1, new KeyValuePair<string, object?>("type", LicenseEventTypes.Change));
-        return changed;
+        try
+        {
+            var previous = CurrentVersion;
+            var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), holder, new(command.Fields, StringComparer.Ordinal),
+                previous.ValidFrom, previous.ValidUntil, type.CatalogVersion);
+            previous.SupersededBy = next.Identifier;
+            s.Versions.Add(next);
+            s.Lifecycle = lifecycle;
+            Record(caller, LicenseEventTypes.Change, command.Reason);
+            var changed = await Commit();
+            LicenseMetrics.Events.Add(1, new KeyValuePair<string, object?>("type", LicenseEventTypes.Change));
+            return changed;
+        }
+        catch (Exception e)
+        {
+            StateWrites.Forget(this, e);
+            throw;
+        }
     }
 
     async Task<LicenseView> ILicenseGrain.ApplyAsync(LifecycleEvent licenseEvent, Caller caller)
@@ -123,21 +139,29 @@ public sealed class LicenseGrain(
         }
 
         var lifecycle = result.GetOrThrow();
-        if (result.NewVersion)
+        try
         {
-            // An extension moves the validity end: a new, re-signed version with the same face data.
-            var previous = CurrentVersion;
-            var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), previous.Holder, previous.Fields,
-                previous.ValidFrom, lifecycle.ValidUntil, previous.CatalogVersion);
-            previous.SupersededBy = next.Identifier;
-            s.Versions.Add(next);
-        }
+            if (result.NewVersion)
+            {
+                // An extension moves the validity end: a new, re-signed version with the same face data.
+                var previous = CurrentVersion;
+                var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), previous.Holder, previous.Fields,
+                    previous.ValidFrom, lifecycle.ValidUntil, previous.CatalogVersion);
+                previous.SupersededBy = next.Identifier;
+                s.Versions.Add(next);
+            }
 
-        s.Lifecycle = lifecycle;
-        Record(caller, licenseEvent.Type, licenseEvent.Reason ?? licenseEvent.InspectionResult);
-        var applied = await Commit();
-        LicenseMetrics.Events.Add(1, new KeyValuePair<string, object?>("type", licenseEvent.Type));
-        return applied;
+            s.Lifecycle = lifecycle;
+            Record(caller, licenseEvent.Type, licenseEvent.Reason ?? licenseEvent.InspectionResult);
+            var applied = await Commit();
+            LicenseMetrics.Events.Add(1, new KeyValuePair<string, object?>("type", licenseEvent.Type));
+            return applied;
+        }
+        catch (Exception e)
+        {
+            StateWrites.Forget(this, e);
+            throw;
+        }
     }
 
     Task<LicenseView?> ILicenseGrain.GetAsync(string? version, Caller caller) =>

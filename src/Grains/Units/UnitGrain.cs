@@ -64,21 +64,37 @@ public sealed class UnitGrain(
         await CheckParent(definition);
         await CheckTypesExist(definition);
 
-        state.State.Definition = definition;
-        if (definition.IssuableTypes.Count > 0 && state.State.Keys.Count == 0)
+        try
         {
-            await AddKey(definition.Name);
-        }
+            state.State.Definition = definition;
+            if (definition.IssuableTypes.Count > 0 && state.State.Keys.Count == 0)
+            {
+                await AddKey(definition.Name);
+            }
 
-        return await Commit(caller);
+            return await Commit(caller);
+        }
+        catch (Exception e)
+        {
+            StateWrites.Forget(this, e);
+            throw;
+        }
     }
 
     async Task<UnitView> IUnitGrain.RotateKeyAsync(Caller caller)
     {
         RequireAdmin(caller);
         var definition = state.State.Definition ?? throw DomainException.NotFound("unit.not_found", "No such unit.");
-        await AddKey(definition.Name);
-        return await Commit(caller);
+        try
+        {
+            await AddKey(definition.Name);
+            return await Commit(caller);
+        }
+        catch (Exception e)
+        {
+            StateWrites.Forget(this, e);
+            throw;
+        }
     }
 
     Task<UnitView?> IUnitGrain.GetAsync() => Task.FromResult(state.State.Definition is null ? null : View());
