@@ -73,6 +73,11 @@ public static partial class VerificationApi
             {
                 errors.Add("presentationToken", reason ?? "is not a genuine presentation token");
             }
+            else if (body.Purpose is not null && body.Purpose != payload.Purpose)
+            {
+                // The holder presented the licence for one purpose (用证事由); it cannot be used for another.
+                errors.Add("purpose", "does not match the purpose the holder presented the licence for");
+            }
             else
             {
                 LicenseIdentifier.TryParse(payload.Lic, out identifier, out _);

@@ -1,20 +1,23 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
 namespace OrleansLicenses.ApiHost.Verification;
 
 /// <summary>
-/// Presentation tokens (亮证码): short-lived, single-licence, bound to the holder and purpose, unguessable (a random
-/// nonce) and tamper-evident without a database read (HMAC-SHA256 under <c>Presentations:SigningKey</c>, shared by
-/// all API hosts; a per-process key in Development when none is configured).
-/// Format: base64url(JSON payload) "." base64url(MAC).
+/// Presentation tokens (亮证码): short-lived, single-licence, bound to the holder and the purpose, unguessable
+/// (random nonce) and tamper-evident without a database read. The payload is sealed with AES-256-GCM under
+/// <c>Presentations:SigningKey</c> (shared by all API hosts; a per-process key in Development when none is
+/// configured), so whoever scans the QR code learns nothing — in particular not the holder's id number — and any
+/// change to the token is detected. Format: base64url(12-byte nonce ‖ ciphertext ‖ 16-byte tag).
 /// </summary>
 public sealed class PresentationTokens
 {
     public const int MaxTtlSeconds = 600;
     public const int DefaultTtlSeconds = 300;
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+    private static readonly byte[] AssociatedData = "orleans-licenses/presentation-v1"u8.ToArray();
     private readonly byte[] key;
     private readonly TimeProvider time;
 
@@ -31,40 +34,59 @@ public sealed class PresentationTokens
         else
         {
             key = Convert.FromBase64String(configured);
+            if (key.Length != 32)
+            {
+                throw new InvalidOperationException("Presentations:SigningKey must be 32 bytes (base64).");
+            }
         }
     }
 
-    public sealed record Payload(string Lic, string Ver, string Hk, string Purpose, long Exp, string Nonce);
+    public sealed record Payload(string Lic, string Ver, string Hk, string Purpose, long Exp);
 
     public (string Token, DateTimeOffset ExpiresAt) Create(string identifier, string version, string holderKey, string purpose, int ttlSeconds)
     {
         var expires = time.GetUtcNow().AddSeconds(ttlSeconds);
-        var payload = new Payload(identifier, version, holderKey, purpose, expires.ToUnixTimeSeconds(), Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)));
-        var body = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(payload));
-        return ($"{body}.{Base64UrlEncoder.Encode(Mac(body))}", expires);
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(new Payload(identifier, version, holderKey, purpose, expires.ToUnixTimeSeconds()));
+        var sealedToken = new byte[NonceSize + plaintext.Length + TagSize];
+        var nonce = sealedToken.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key, TagSize);
+        aes.Encrypt(nonce, plaintext, sealedToken.AsSpan(NonceSize, plaintext.Length), sealedToken.AsSpan(NonceSize + plaintext.Length), AssociatedData);
+        return (Base64UrlEncoder.Encode(sealedToken), expires);
     }
 
     /// <summary>The payload of a genuine, unexpired token; otherwise null and the reason.</summary>
     public Payload? Validate(string token, out string? reason)
     {
-        var dot = token.IndexOf('.', StringComparison.Ordinal);
-        byte[] mac;
+        reason = "is not a genuine presentation token";
+        byte[] sealedToken;
         try
         {
-            mac = dot > 0 ? Base64UrlEncoder.DecodeBytes(token[(dot + 1)..]) : [];
+            sealedToken = Base64UrlEncoder.DecodeBytes(token);
         }
         catch (FormatException)
         {
-            mac = [];
-        }
-
-        if (dot <= 0 || !CryptographicOperations.FixedTimeEquals(mac, Mac(token[..dot])))
-        {
-            reason = "is not a genuine presentation token";
             return null;
         }
 
-        var payload = JsonSerializer.Deserialize<Payload>(Base64UrlEncoder.DecodeBytes(token[..dot]));
+        if (sealedToken.Length <= NonceSize + TagSize)
+        {
+            return null;
+        }
+
+        var plaintext = new byte[sealedToken.Length - NonceSize - TagSize];
+        try
+        {
+            using var aes = new AesGcm(key, TagSize);
+            aes.Decrypt(sealedToken.AsSpan(0, NonceSize), sealedToken.AsSpan(NonceSize, plaintext.Length),
+                sealedToken.AsSpan(NonceSize + plaintext.Length), plaintext, AssociatedData);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return null;
+        }
+
+        var payload = JsonSerializer.Deserialize<Payload>(plaintext);
         if (payload is null || DateTimeOffset.FromUnixTimeSeconds(payload.Exp) <= time.GetUtcNow())
         {
             reason = "has expired";
@@ -74,6 +96,4 @@ public sealed class PresentationTokens
         reason = null;
         return payload;
     }
-
-    private byte[] Mac(string body) => HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(body));
 }

@@ -38,6 +38,18 @@ public sealed class PresentationTokenTests
         }
     }
 
+    [Fact]
+    public void Token_RevealsNothing_OfTheHolderOrLicence()
+    {
+        var tokens = Tokens(TimeProvider.System);
+        var (token, _) = tokens.Create("1.2.156.3005.2.X", "001", "111:230102198506151234", "就诊备案", 300);
+        var bytes = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes(token);
+        var text = System.Text.Encoding.UTF8.GetString(bytes) + System.Text.Encoding.Latin1.GetString(bytes);
+        Assert.DoesNotContain("230102198506151234", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("1.2.156", text, StringComparison.Ordinal);
+        Assert.Equal("111:230102198506151234", tokens.Validate(token, out _)!.Hk);
+    }
+
     private sealed class TestEnvironment : IHostEnvironment
     {
         public string EnvironmentName { get; set; } = "Production";

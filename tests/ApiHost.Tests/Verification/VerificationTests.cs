@@ -240,6 +240,10 @@ public sealed class VerificationTests(ApiFixture fixture)
         await ProblemAssert.IsProblem(await Verify(w.InScopeHall, new { presentationToken = "garbage", matterCode = Demo.FoodMatter, purpose = "x" }),
             HttpStatusCode.BadRequest, "presentationToken");
         await ProblemAssert.IsProblem(await Verify(w.InScopeHall, new { presentationToken = token, purpose = "x" }), HttpStatusCode.BadRequest, "matterCode");
+        // The token is bound to the purpose the holder presented it for.
+        await ProblemAssert.IsProblem(await Verify(w.InScopeHall, new { presentationToken = token, matterCode = Demo.FoodMatter, purpose = "另作他用" }),
+            HttpStatusCode.BadRequest, "purpose");
+        Assert.Equal(HttpStatusCode.OK, (await Verify(w.InScopeHall, new { presentationToken = token, matterCode = Demo.FoodMatter, purpose = "办理食品经营许可变更" })).StatusCode);
     }
 
     [Fact]
