@@ -176,6 +176,12 @@ public static partial class VerificationApi
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in compare)
         {
+            if (!FieldKeyPattern().IsMatch(key))
+            {
+                errors.Add("compare", "keys are face-element keys: a letter, then letters, digits or '_' (at most 64)");
+                continue;
+            }
+
             switch (value.ValueKind)
             {
                 case JsonValueKind.String when value.GetString()!.Length <= 2000:
@@ -222,4 +228,7 @@ public static partial class VerificationApi
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Z0-9][A-Z0-9._-]{0,63}$")]
     private static partial System.Text.RegularExpressions.Regex MatterPattern();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    private static partial System.Text.RegularExpressions.Regex FieldKeyPattern();
 }

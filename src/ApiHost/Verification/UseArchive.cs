@@ -45,6 +45,15 @@ public sealed partial class UseArchive(NpgsqlDataSource db, ILogger<UseArchive> 
                 await WriteAsync(batch, stoppingToken);
                 batch.ForEach(b => b.Done.TrySetResult());
             }
+            catch (PostgresException e) when (batch.Count > 1 && !stoppingToken.IsCancellationRequested)
+            {
+                // One record the database refuses must not fail everyone else's verification: write them one by one.
+                LogFailed(logger, batch.Count, e);
+                foreach (var item in batch)
+                {
+                    await WriteOneAsync(item, stoppingToken);
+                }
+            }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
             {
                 LogFailed(logger, batch.Count, e);
@@ -52,6 +61,19 @@ public sealed partial class UseArchive(NpgsqlDataSource db, ILogger<UseArchive> 
             }
 
             batch.Clear();
+        }
+    }
+
+    private async Task WriteOneAsync((UseRecord Record, TaskCompletionSource Done) item, CancellationToken ct)
+    {
+        try
+        {
+            await WriteAsync([item], ct);
+            item.Done.TrySetResult();
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
+        {
+            item.Done.TrySetException(e);
         }
     }
 

@@ -217,9 +217,9 @@ public sealed class LicenseGrain(
         }
 
         LicenseMetrics.Verified.Add(1, new KeyValuePair<string, object?>("valid", reasons.Count == 0));
+        var disclosed = LicenseVerification.Disclose(s, version, type, inScope);
         return new VerificationOutcome(reasons.Count == 0, status.ToWireName(), status.ToNationalCode(), reasons,
-            LicenseVerification.Disclose(s, version, type, inScope), LicenseVerification.Compare(version, request.Compare),
-            holderKey, LicenseVerification.DocumentHash(version));
+            disclosed, LicenseVerification.Compare(version, request.Compare, disclosed), holderKey, LicenseVerification.DocumentHash(version));
     }
 
     async Task<PublicLicense?> ILicenseGrain.GetPublicAsync(string? version)

@@ -33,15 +33,19 @@ public static class LicenseVerification
             holder.IdType, holderId, version.ValidFrom, version.ValidUntil, fields);
     }
 
-    /// <summary>Per submitted field: match, mismatch, or absent (the licence has no such value). Never the value itself.</summary>
-    public static IReadOnlyDictionary<string, string>? Compare(LicenseVersionState version, IReadOnlyDictionary<string, string>? submitted)
+    /// <summary>
+    /// Per submitted field: match, mismatch, absent (the licence has no such value), or not-permitted for a field the
+    /// verifier may not see (otherwise comparing would let it guess undisclosed values). Never the value itself.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string>? Compare(LicenseVersionState version, IReadOnlyDictionary<string, string>? submitted, VerifiedLicense disclosed)
     {
         if (submitted is null)
         {
             return null;
         }
 
-        return submitted.ToDictionary(s => s.Key, s => version.Fields.TryGetValue(s.Key, out var actual)
+        return submitted.ToDictionary(s => s.Key, s => !disclosed.Fields.ContainsKey(s.Key) && version.Fields.ContainsKey(s.Key) ? "not-permitted"
+            : version.Fields.TryGetValue(s.Key, out var actual)
             ? string.Equals(Normalize(actual), Normalize(s.Value), StringComparison.Ordinal) ? "match" : "mismatch"
             : "absent", StringComparer.Ordinal);
     }

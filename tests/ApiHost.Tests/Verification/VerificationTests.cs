@@ -145,10 +145,15 @@ public sealed class VerificationTests(ApiFixture fixture)
         });
         var text = await response.Content.ReadAsStringAsync();
         var outOfScope = JsonDocument.Parse(text).RootElement;
-        Assert.Equal("mismatch", outOfScope.GetProperty("comparison").GetProperty("address").GetString());
+        // Not disclosed to this hall, so not comparable either: a comparison must not let it guess the value.
+        Assert.Equal("not-permitted", outOfScope.GetProperty("comparison").GetProperty("address").GetString());
         Assert.False(outOfScope.GetProperty("license").GetProperty("fields").TryGetProperty("address", out _));
         Assert.DoesNotContain("南岗区示例路", text, StringComparison.Ordinal);
         Assert.True(outOfScope.GetProperty("license").GetProperty("fields").TryGetProperty("operatorName", out _)); // public field
+
+        // A key that is no face-element key (here a NUL) is a 400 for this request, not a failure of the archive batch.
+        await ProblemAssert.IsProblem(await Verify(w.InScopeHall, ByScope(w, compare: new Dictionary<string, string> { ["\0"] = "x" })),
+            HttpStatusCode.BadRequest, "compare");
     }
 
     [Fact]
