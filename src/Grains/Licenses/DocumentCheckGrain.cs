@@ -29,6 +29,7 @@ public sealed class DocumentCheckGrain(TimeProvider time) : Grain, IDocumentChec
         }
 
         string? identifier;
+        DateTimeOffset signedAt;
         try
         {
             if (!JsonCanonicalizer.Canonicalize(canonical).AsSpan().SequenceEqual(canonical))
@@ -38,6 +39,10 @@ public sealed class DocumentCheckGrain(TimeProvider time) : Grain, IDocumentChec
 
             using var json = JsonDocument.Parse(canonical);
             identifier = json.RootElement.TryGetProperty("identifier", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+            if (!json.RootElement.TryGetProperty("signedAt", out var at) || !at.TryGetDateTimeOffset(out signedAt) || signedAt > time.GetUtcNow().AddMinutes(5))
+            {
+                return Invalid(identifier, "malformed");
+            }
         }
         catch (JsonException)
         {
@@ -50,7 +55,9 @@ public sealed class DocumentCheckGrain(TimeProvider time) : Grain, IDocumentChec
         }
 
         root ??= await GrainFactory.GetGrain<ICertificateAuthorityGrain>("root").GetRootCertificateAsync();
-        var chain = CertificateAuthority.VerifyChain(certificate, root, time.GetUtcNow());
+        // The chain is checked at the signing time: a licence signed while the unit's certificate was valid stays
+        // verifiable for its whole (possibly long-term) validity, after the certificate expired or was rotated.
+        var chain = CertificateAuthority.VerifyChain(certificate, root, signedAt);
         bool signatureValid;
         try
         {

@@ -40,6 +40,11 @@ public sealed class UnitGrain(
     CatalogProjection projection,
     TimeProvider time) : Grain, IUnitGrain
 {
+    /// <summary>A unit certificate is renewed this long before it expires, at the next signature.</summary>
+    internal static readonly TimeSpan RenewBefore = TimeSpan.FromDays(30);
+
+    private static readonly Caller AutoRenewal = new("platform:key-renewal", Roles.Admin, null, null, null);
+
     private Sm2KeyPair? signingKey;
 
     private string UnitCode => this.GetPrimaryKeyString();
@@ -101,16 +106,31 @@ public sealed class UnitGrain(
 
     Task<UnitView?> IUnitGrain.GetState() => Task.FromResult(state.State.Definition is null ? null : View());
 
-    Task<UnitSignature> IUnitGrain.SignAsync(byte[] data)
+    async Task<UnitSignature> IUnitGrain.SignAsync(byte[] data)
     {
-        if (state.State.Keys.Count == 0 || state.State.Definition is not { Status: "active" })
+        if (state.State.Keys.Count == 0 || state.State.Definition is not { Status: "active" } definition)
         {
             throw DomainException.Conflict("unit.cannot_sign", "The unit has no active signing key.");
         }
 
+        if (state.State.Keys[^1].NotAfter <= time.GetUtcNow().Add(RenewBefore))
+        {
+            // Never sign with a certificate that is expired or about to: renew the key first (old ones stay published).
+            try
+            {
+                await AddKey(definition.Name);
+                await Commit(AutoRenewal);
+            }
+            catch (Exception e)
+            {
+                StateWrites.Forget(this, e);
+                throw;
+            }
+        }
+
         var current = state.State.Keys[^1];
         signingKey ??= protection.Unprotect(current.EncryptedPrivateKey, UnitCode);
-        return Task.FromResult(new UnitSignature(Sm2Signer.Sign(signingKey, data), current.Certificate, current.SerialNumber));
+        return new UnitSignature(Sm2Signer.Sign(signingKey, data), current.Certificate, current.SerialNumber);
     }
 
     private async Task CheckParent(UnitDefinition d)
