@@ -122,6 +122,8 @@ public static partial class VerificationApi
             basis, body.AuthorizationId, outcome.License.Id, outcome.License.Version, outcome.DocumentHash, outcome.HolderKey,
             outcome.Valid, outcome.Status, outcome.Reasons, outcome.License, outcome.Comparison);
         await archive.AppendAsync(record, http.RequestAborted);
+        // The tamper-evident audit record names the licence read and links to its use record.
+        http.SetAuditResource($"/api/licenses/{outcome.License.Id}?verification={record.Id}");
         return TypedResults.Ok(new VerifyResponse(record.Id.ToString(), outcome.Valid, outcome.Status, outcome.StatusCode, outcome.Reasons,
             outcome.License, outcome.Comparison));
     }

@@ -69,11 +69,8 @@ public sealed class IdempotencyFilter(IClusterClient cluster, IOptions<JsonOptio
         if (outcome is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } status && outcome is IValueHttpResult value)
         {
             var body = JsonSerializer.Serialize(value.Value, value.Value?.GetType() ?? typeof(object), json.Value.SerializerOptions);
-            var location = outcome switch
-            {
-                Microsoft.AspNetCore.Http.HttpResults.Created<Licenses.LicenseView> created => created.Location,
-                _ => null,
-            };
+            // Created<T> of any T carries the location of what was made.
+            var location = outcome.GetType().GetProperty(nameof(Microsoft.AspNetCore.Http.HttpResults.Created.Location))?.GetValue(outcome) as string;
             await grain.CompleteAsync(hash, status.StatusCode!.Value, body, location);
         }
         else

@@ -27,7 +27,9 @@ public interface IHolderGrain : IGrainWithStringKey
     /// Uses an authorization for one verification if it covers the licence, unit and matter and is neither expired,
     /// withdrawn nor used up; counts the use durably. False otherwise.
     /// </summary>
-    Task<bool> ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode);
+    /// <remarks><paramref name="verifierHandlesMatter"/>: whether the verifier's business scope lists the matter; a grant
+    /// to a matter (without a unit) only lets units that really handle that matter use it.</remarks>
+    Task<bool> ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode, bool verifierHandlesMatter);
 
     /// <summary>The holder's licences, each with its status as of today (expiry and the end of a suspension applied on read).</summary>
     Task<IReadOnlyList<HolderLicense>> GetLicensesAsync();

@@ -144,13 +144,26 @@ public static class LicenseFieldRules
                 continue;
             }
 
-            if (field.Pattern is not null && !Regex.IsMatch(value, field.Pattern, RegexOptions.None, TimeSpan.FromMilliseconds(50)))
+            if (field.Pattern is not null && MatchesPattern(value, field.Pattern) is { } patternError)
             {
-                errors.Add(new(at, $"does not match the pattern {field.Pattern}"));
+                errors.Add(new(at, patternError));
             }
         }
 
         return errors;
+    }
+
+    private static string? MatchesPattern(string value, string pattern)
+    {
+        try
+        {
+            return Regex.IsMatch(value, pattern, RegexOptions.None, TimeSpan.FromMilliseconds(50)) ? null : $"does not match the pattern {pattern}";
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // A catalogue pattern that backtracks catastrophically on this value: refuse the value, never fail the request.
+            return "could not be checked against the pattern in time";
+        }
     }
 
     private static string? CheckType(FieldDefinition field, string value, DateOnly today) => field.Type switch

@@ -13,6 +13,7 @@ public sealed class ClientGrain(
     TimeProvider time) : Grain, IClientGrain
 {
     internal const int MaxFailedAttempts = 5;
+    private static readonly string DummyHash = SecretHasher.Hash(SecretHasher.NewSecret());
     internal static readonly TimeSpan LockOut = TimeSpan.FromMinutes(5);
 
     private bool Registered => state.RecordExists && state.State.Name is not null;
@@ -47,6 +48,8 @@ public sealed class ClientGrain(
     {
         if (!Registered)
         {
+            // Spend the same hashing work as for a known client, so response times do not reveal which ids exist.
+            _ = SecretHasher.Verify(secret, DummyHash);
             return new ClientAuthentication(ClientAuthenticationResult.UnknownClient, null, null);
         }
 

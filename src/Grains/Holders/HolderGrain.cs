@@ -108,7 +108,7 @@ public sealed class HolderGrain(
             [.. state.State.Authorizations.Select(a => a with { State = StateOf(a, now) }).OrderByDescending(a => a.CreatedAt)]);
     }
 
-    async Task<bool> IHolderGrain.ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode)
+    async Task<bool> IHolderGrain.ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode, bool verifierHandlesMatter)
     {
         var index = state.State.Authorizations.FindIndex(a => a.Id == authorizationId);
         if (index < 0)
@@ -119,7 +119,8 @@ public sealed class HolderGrain(
         var a = state.State.Authorizations[index];
         if (StateOf(a, time.GetUtcNow()) != "active" || a.LicenseNumber != licenseNumber
             || (a.GranteeUnitCode is not null && a.GranteeUnitCode != unitCode)
-            || (a.MatterCode is not null && a.MatterCode != matterCode))
+            || (a.MatterCode is not null && a.MatterCode != matterCode)
+            || (a.GranteeUnitCode is null && !verifierHandlesMatter))
         {
             return false;
         }

@@ -197,7 +197,8 @@ public sealed class LicenseGrain(
             VerificationBasis.Presentation => request.PresentedHolderKey == holderKey,
             VerificationBasis.Authorization => request.AuthorizationId is not null
                 && await GrainFactory.GetGrain<IHolderGrain>(holderKey).ConsumeAuthorizationAsync(
-                    request.AuthorizationId, LicenseNumberText, caller.UnitCode, request.MatterCode),
+                    request.AuthorizationId, LicenseNumberText, caller.UnitCode, request.MatterCode,
+                    unit?.Definition.Scope.Any(m => m.MatterCode == request.MatterCode) == true),
             VerificationBasis.Scope => inScope && request.IdentifiedHolderKey == holderKey,
             _ => false,
         };
@@ -252,7 +253,8 @@ public sealed class LicenseGrain(
         return Task.FromResult(new DocumentStatus(true, LicenseLifecycle.Effective(state.State.Lifecycle!, today).ToWireName(), reasons, v.Canonical));
     }
 
-    Task<LicenseView?> ILicenseGrain.GetState() => Task.FromResult(Issued ? View(CurrentVersion) : null);
+    // Operators' view (admin inspection, the Orleans dashboard): natural persons' id numbers masked.
+    Task<LicenseView?> ILicenseGrain.GetState() => Task.FromResult(Issued ? PersonalData.Mask(View(CurrentVersion)) : null);
 
     private async Task<LicenseVersionState> Sign(LicenseIdentifier identifier, HolderRef holder, Dictionary<string, string> fields,
         DateOnly validFrom, DateOnly? validUntil, int catalogVersion)

@@ -116,10 +116,16 @@ public sealed class UnitGrain(
         if (state.State.Keys[^1].NotAfter <= time.GetUtcNow().Add(RenewBefore))
         {
             // Never sign with a certificate that is expired or about to: renew the key first (old ones stay published).
+            // The one case renewal cannot help is a platform root at the end of its own (20-year) validity: root
+            // rollover is an operator's task, so signing goes on with the current key until then.
             try
             {
                 await AddKey(definition.Name);
                 await Commit(AutoRenewal);
+            }
+            catch (ArgumentException)
+            {
+                // The CA refused: the renewed certificate would outlive the root. Nothing was changed.
             }
             catch (Exception e)
             {

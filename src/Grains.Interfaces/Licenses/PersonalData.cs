@@ -1,10 +1,9 @@
 using System.Text.RegularExpressions;
 using OrleansLicenses.Identifiers;
-using OrleansLicenses.Licenses;
 
-namespace OrleansLicenses.ApiHost.Infrastructure;
+namespace OrleansLicenses.Licenses;
 
-/// <summary>Masks natural persons' id numbers where a response or log must not carry them in full.</summary>
+/// <summary>Masks natural persons' id numbers where a response, a log or an operator's view must not carry them in full.</summary>
 public static partial class PersonalData
 {
     public static LicenseView Mask(LicenseView view) => view with
