@@ -32,7 +32,8 @@ public static class HolderApi
     public static async Task<Ok<IReadOnlyList<HolderLicense>>> MyLicenses(ClaimsPrincipal user, HttpContext http, IClusterClient cluster, TimeProvider time)
     {
         var today = PlatformClock.Today(time);
-        var licenses = await cluster.GetGrain<IHolderGrain>(user.ToCaller(http).Subject).GetLicensesAsync();
+        var caller = user.ToCaller(http);
+        var licenses = await cluster.GetGrain<IHolderGrain>(caller.Subject).GetLicensesAsync(caller);
         // Expiry is evaluated on read here too.
         return TypedResults.Ok<IReadOnlyList<HolderLicense>>([.. licenses.Select(l =>
             l.Status is "valid" or "suspended" && l.ValidUntil is { } until && until < today ? l with { Status = "expired" } : l)]);
@@ -142,16 +143,20 @@ public static class HolderApi
             return errors.ToProblem();
         }
 
-        var view = await cluster.GetGrain<IHolderGrain>(user.ToCaller(http).Subject).GrantAsync(
-            new GrantAuthorization(number!, body.GranteeUnitCode, body.MatterCode, body.Purpose!, body.ExpiresAt!.Value, body.MaxUses));
+        var caller = user.ToCaller(http);
+        var view = await cluster.GetGrain<IHolderGrain>(caller.Subject).GrantAsync(
+            new GrantAuthorization(number!, body.GranteeUnitCode, body.MatterCode, body.Purpose!, body.ExpiresAt!.Value, body.MaxUses), caller);
         return TypedResults.Created($"/api/me/authorizations/{view.Id}", view);
     }
 
-    public static async Task<Ok<IReadOnlyList<AuthorizationView>>> Authorizations(ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
-        TypedResults.Ok(await cluster.GetGrain<IHolderGrain>(user.ToCaller(http).Subject).GetAuthorizationsAsync());
+    public static async Task<Ok<IReadOnlyList<AuthorizationView>>> Authorizations(ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+    {
+        var caller = user.ToCaller(http);
+        return TypedResults.Ok(await cluster.GetGrain<IHolderGrain>(caller.Subject).GetAuthorizationsAsync(caller));
+    }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Withdraw(string authorizationId, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
-        authorizationId.Length <= 64 && await cluster.GetGrain<IHolderGrain>(user.ToCaller(http).Subject).WithdrawAsync(authorizationId)
+        authorizationId.Length <= 64 && await cluster.GetGrain<IHolderGrain>(user.ToCaller(http).Subject).WithdrawAsync(authorizationId, user.ToCaller(http))
             ? TypedResults.NoContent()
             : Problems.NotFound("No such authorization.");
 

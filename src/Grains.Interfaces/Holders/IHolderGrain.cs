@@ -15,13 +15,13 @@ public interface IHolderGrain : IGrainWithStringKey
     Task RecordAsync(HolderLicense entry);
 
     /// <summary>Grants an authorization; takes effect on the next verification.</summary>
-    Task<AuthorizationView> GrantAsync(GrantAuthorization grant);
+    Task<AuthorizationView> GrantAsync(GrantAuthorization grant, Caller caller);
 
     /// <summary>Withdraws an authorization; false when there is no such authorization.</summary>
-    Task<bool> WithdrawAsync(string authorizationId);
+    Task<bool> WithdrawAsync(string authorizationId, Caller caller);
 
     /// <summary>The holder's authorizations, newest first.</summary>
-    Task<IReadOnlyList<AuthorizationView>> GetAuthorizationsAsync();
+    Task<IReadOnlyList<AuthorizationView>> GetAuthorizationsAsync(Caller caller);
 
     /// <summary>
     /// Uses an authorization for one verification if it covers the licence, unit and matter and is neither expired,
@@ -32,7 +32,7 @@ public interface IHolderGrain : IGrainWithStringKey
     Task<bool> ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode, bool verifierHandlesMatter);
 
     /// <summary>The holder's licences, each with its status as of today (expiry and the end of a suspension applied on read).</summary>
-    Task<IReadOnlyList<HolderLicense>> GetLicensesAsync();
+    Task<IReadOnlyList<HolderLicense>> GetLicensesAsync(Caller caller);
 
     /// <summary>The live state for operators and the dashboard.</summary>
     Task<IReadOnlyList<HolderLicense>> GetState();

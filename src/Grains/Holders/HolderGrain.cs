@@ -1,3 +1,4 @@
+using OrleansLicenses.Access;
 using OrleansLicenses.Errors;
 using OrleansLicenses.Hosting;
 using OrleansLicenses.Licenses;
@@ -61,8 +62,9 @@ public sealed class HolderGrain(
         await state.WriteOrDeactivateAsync(this);
     }
 
-    async Task<AuthorizationView> IHolderGrain.GrantAsync(GrantAuthorization grant)
+    async Task<AuthorizationView> IHolderGrain.GrantAsync(GrantAuthorization grant, Caller caller)
     {
+        RequireSelf(caller, allowAdmin: false);
         var now = time.GetUtcNow();
         if (!state.State.Licenses.TryGetValue(grant.LicenseNumber, out var license) || !license.Confirmed)
         {
@@ -83,8 +85,9 @@ public sealed class HolderGrain(
         return view;
     }
 
-    async Task<bool> IHolderGrain.WithdrawAsync(string authorizationId)
+    async Task<bool> IHolderGrain.WithdrawAsync(string authorizationId, Caller caller)
     {
+        RequireSelf(caller, allowAdmin: false);
         var index = state.State.Authorizations.FindIndex(a => a.Id == authorizationId);
         if (index < 0)
         {
@@ -101,8 +104,9 @@ public sealed class HolderGrain(
         return true;
     }
 
-    Task<IReadOnlyList<AuthorizationView>> IHolderGrain.GetAuthorizationsAsync()
+    Task<IReadOnlyList<AuthorizationView>> IHolderGrain.GetAuthorizationsAsync(Caller caller)
     {
+        RequireSelf(caller, allowAdmin: true);
         var now = time.GetUtcNow();
         return Task.FromResult<IReadOnlyList<AuthorizationView>>(
             [.. state.State.Authorizations.Select(a => a with { State = StateOf(a, now) }).OrderByDescending(a => a.CreatedAt)]);
@@ -136,8 +140,9 @@ public sealed class HolderGrain(
         : a.MaxUses is { } max && a.Uses >= max ? "used-up"
         : "active";
 
-    Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetLicensesAsync()
+    Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetLicensesAsync(Caller caller)
     {
+        RequireSelf(caller, allowAdmin: true);
         var today = PlatformClock.Today(time);
         return Task.FromResult<IReadOnlyList<HolderLicense>>([.. state.State.Licenses.Values
             .Where(l => l.Confirmed)
@@ -149,6 +154,18 @@ public sealed class HolderGrain(
     {
         var today = PlatformClock.Today(time);
         return Task.FromResult<IReadOnlyList<HolderLicense>>([.. state.State.Licenses.Values.Select(l => l with { Status = StatusOn(l, today) })]);
+    }
+
+    /// <summary>
+    /// A holder's own grain answers only the holder in person (identity from the token, passed explicitly) and, for
+    /// reads, administrators; anyone else is told the holder does not exist, like a foreign licence.
+    /// </summary>
+    private void RequireSelf(Caller caller, bool allowAdmin)
+    {
+        if (!((caller.Role == Roles.Holder && caller.Subject == this.GetPrimaryKeyString()) || (allowAdmin && caller.IsAdmin)))
+        {
+            throw DomainException.NotFound("holder.not_found", "No such holder.");
+        }
     }
 
     /// <summary>The recorded status with the clock applied by the lifecycle's own rule; a pending reservation stays "pending".</summary>
