@@ -15,9 +15,6 @@ public interface IUnitGrain : IGrainWithStringKey
     [Orleans.Concurrency.ReadOnly]
     Task<UnitView?> GetAsync();
 
-    /// <summary>Signs data with the unit's current key (SM2 with SM3, default user id).</summary>
-    Task<UnitSignature> SignAsync(byte[] data);
-
     /// <summary>The live state for operators and the dashboard (no key material).</summary>
     Task<UnitView?> GetState();
 }
@@ -74,6 +71,4 @@ public interface ICertificateAuthorityGrain : IGrainWithStringKey
     /// <summary>The root certificate (DER); the root key is generated on first use and kept encrypted at rest.</summary>
     Task<byte[]> GetRootCertificateAsync();
 
-    /// <summary>Issues an X.509 certificate (SM2-with-SM3) for a unit's public key.</summary>
-    Task<byte[]> CertifyUnitAsync(string unitCode, string unitName, byte[] subjectPublicKeyInfo);
 }

@@ -271,7 +271,7 @@ public sealed class LicenseGrain(
             SignedAt = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds()),
         };
         version.Canonical = LicenseDocument.Canonicalize(state.State, version);
-        var signature = await GrainFactory.GetGrain<IUnitGrain>(state.State.IssuerCode).SignAsync(Encoding.UTF8.GetBytes(version.Canonical));
+        var signature = await GrainFactory.GetGrain<IUnitSigningGrain>(state.State.IssuerCode).SignAsync(Encoding.UTF8.GetBytes(version.Canonical));
         version.Signature = signature.Signature;
         version.Certificate = signature.Certificate;
         return version;

@@ -20,7 +20,7 @@ public sealed class CertificateAuthorityGrain(
     [PersistentState("ca", StorageNames.Store)] IPersistentState<CertificateAuthorityState> state,
     SigningKeyProtection protection,
     CatalogProjection projection,
-    TimeProvider time) : Grain, ICertificateAuthorityGrain
+    TimeProvider time) : Grain, ICertificateAuthorityGrain, ICertificateIssuerGrain
 {
     private const string Label = "platform-root";
     private CertificateAuthority? authority;
@@ -48,6 +48,6 @@ public sealed class CertificateAuthorityGrain(
 
     Task<byte[]> ICertificateAuthorityGrain.GetRootCertificateAsync() => Task.FromResult(state.State.RootCertificate!);
 
-    Task<byte[]> ICertificateAuthorityGrain.CertifyUnitAsync(string unitCode, string unitName, byte[] subjectPublicKeyInfo) =>
+    Task<byte[]> ICertificateIssuerGrain.CertifyUnitAsync(string unitCode, string unitName, byte[] subjectPublicKeyInfo) =>
         Task.FromResult(authority!.IssueUnitCertificate(Sm2Keys.ImportSubjectPublicKeyInfo(subjectPublicKeyInfo), unitName, unitCode));
 }

@@ -38,7 +38,7 @@ public sealed class UnitGrain(
     [PersistentState("unit", StorageNames.Store)] IPersistentState<UnitState> state,
     SigningKeyProtection protection,
     CatalogProjection projection,
-    TimeProvider time) : Grain, IUnitGrain
+    TimeProvider time) : Grain, IUnitGrain, IUnitSigningGrain
 {
     /// <summary>A unit certificate is renewed this long before it expires, at the next signature.</summary>
     internal static readonly TimeSpan RenewBefore = TimeSpan.FromDays(30);
@@ -106,7 +106,7 @@ public sealed class UnitGrain(
 
     Task<UnitView?> IUnitGrain.GetState() => Task.FromResult(state.State.Definition is null ? null : View());
 
-    async Task<UnitSignature> IUnitGrain.SignAsync(byte[] data)
+    async Task<UnitSignature> IUnitSigningGrain.SignAsync(byte[] data)
     {
         if (state.State.Keys.Count == 0 || state.State.Definition is not { Status: "active" } definition)
         {
@@ -177,7 +177,7 @@ public sealed class UnitGrain(
     private async Task AddKey(string unitName)
     {
         var key = Sm2KeyPair.Generate();
-        var certificate = await GrainFactory.GetGrain<ICertificateAuthorityGrain>("root")
+        var certificate = await GrainFactory.GetGrain<ICertificateIssuerGrain>("root")
             .CertifyUnitAsync(UnitCode, unitName, key.ExportSubjectPublicKeyInfo());
         var info = UnitCertificateInfo.Parse(certificate);
         state.State.Keys.Add(new UnitKeyState
