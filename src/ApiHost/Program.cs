@@ -3,6 +3,7 @@ using OrleansLicenses.ApiHost.Apis;
 using OrleansLicenses.ApiHost.Audit;
 using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
+using OrleansLicenses.Logging;
 using Scalar.AspNetCore;
 
 if (await AuditCommandLine.TryRunAsync(args))
@@ -34,6 +35,8 @@ builder.Services.AddPlatformRateLimits(builder.Configuration);
 builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.PresentationTokens>();
 builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.UseArchive>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OrleansLicenses.ApiHost.Verification.UseArchive>());
+
+builder.Services.MaskPersonalDataInLogs();
 
 var app = builder.Build();
 BootstrapGuard.Check(app.Configuration, app.Environment);

@@ -6,6 +6,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Storage;
 using OrleansLicenses.Hosting;
+using OrleansLicenses.Logging;
 
 namespace OrleansLicenses.Silo.Hosting;
 
@@ -77,6 +78,7 @@ public static class SiloSetup
         builder.UseOrleans(silo => silo
             .UsePostgresClustering(builder.Configuration)
             .AddLicensePlatform(builder.Configuration));
+        builder.Services.MaskPersonalDataInLogs();
         return builder.Build();
     }
 }
