@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace OrleansLicenses.Tests;
@@ -57,7 +55,7 @@ public sealed class PostgresServer : IAsyncDisposable
             await Run("chown", ["-R", $"{runAs}:{runAs}", root], null);
         }
 
-        var port = FreePort();
+        var port = Ports.Free();
         var server = new PostgresServer(bin, root, runAs, port);
         await server.Exec("initdb", ["-D", server.DataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
         await server.StartServerAsync();
@@ -163,10 +161,4 @@ public sealed class PostgresServer : IAsyncDisposable
             + "Install them with 'apt-get install -y postgresql' (or run .ci/run, which does), then run the tests again.");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using OrleansLicenses.Silo.Hosting;
@@ -45,8 +43,8 @@ public sealed class SiloHosts : IAsyncDisposable
             ["ConnectionStrings:Postgres"] = connectionString,
             ["Orleans:ClusterId"] = ClusterId,
             ["Orleans:ServiceId"] = ServiceId,
-            ["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:SiloPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Signing:KeyEncryptionKey"] = TestSecrets.KeyEncryptionKey,
             ["Logging:LogLevel:Default"] = "Information",
         };
@@ -83,10 +81,4 @@ public sealed class SiloHosts : IAsyncDisposable
         hosts.Clear();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -169,14 +169,7 @@ public sealed class CatalogAndUnitsTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, (await issuer.GetAsync($"/api/units/{Demo.HarbinMarket}")).StatusCode);
     }
 
-    private async Task<T> Scalar<T>(string sql, string arg)
-    {
-        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        cmd.Parameters.AddWithValue(arg);
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
+    private async Task<T> Scalar<T>(string sql, string arg) => (T)(await fixture.ScalarAsync(sql, arg))!;
 
     private static string Pem(byte[] der) =>
         $"-----BEGIN CERTIFICATE-----\n{Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks)}\n-----END CERTIFICATE-----\n";

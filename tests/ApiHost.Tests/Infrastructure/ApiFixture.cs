@@ -96,6 +96,20 @@ public class ApiFixture : IAsyncLifetime
 
     public HttpClient Anonymous() => Factory.CreateClient();
 
+    /// <summary>Runs a query as the superuser and returns its single value.</summary>
+    public async Task<object?> ScalarAsync(string sql, params object[] parameters)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(sql, connection);
+        foreach (var p in parameters)
+        {
+            cmd.Parameters.AddWithValue(p);
+        }
+
+        return await cmd.ExecuteScalarAsync();
+    }
+
     public async Task<HttpClient> AsClientAsync(string clientId, string secret)
     {
         var token = await TokenAsync(clientId, secret);

@@ -308,14 +308,8 @@ public sealed class LicenseApiTests(ApiFixture fixture)
         Assert.Equal(status, JsonDocument.Parse(text).RootElement.GetProperty("status").GetString());
     }
 
-    private async Task<long> Scalar(string sql, string arg)
-    {
-        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        cmd.Parameters.AddWithValue(arg);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private async Task<long> Scalar(string sql, string arg) =>
+        Convert.ToInt64(await fixture.ScalarAsync(sql, arg), System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<long> CountLicenses(string[] numbers)
     {
