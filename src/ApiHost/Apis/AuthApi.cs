@@ -74,7 +74,8 @@ public static class AuthApi
                 : OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client authentication failed.");
         }
 
-        var result = await cluster.GetGrain<IClientGrain>(clientId).AuthenticateAsync(secret);
+        var address = request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var result = await cluster.GetGrain<IClientGrain>(clientId).AuthenticateAsync(secret, address);
         if (result is { Result: ClientAuthenticationResult.Succeeded, Client: { } client })
         {
             return TypedResults.Ok(tokens.ForClient(client.ClientId, client.Role, client.UnitCode, client.RegionCode));

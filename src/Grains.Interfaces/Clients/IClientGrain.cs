@@ -8,8 +8,8 @@ public interface IClientGrain : IGrainWithStringKey
     /// <summary>Registers this client with a freshly generated secret, returned once and stored only as a salted hash.</summary>
     Task<ClientRegistered> RegisterAsync(RegisterClient command, Caller caller);
 
-    /// <summary>Checks a presented secret; counts failures and locks the client for a while after repeated ones.</summary>
-    Task<ClientAuthentication> AuthenticateAsync(string secret);
+    /// <summary>Checks a presented secret; counts failures per source address and locks that address out for a while after repeated ones.</summary>
+    Task<ClientAuthentication> AuthenticateAsync(string secret, string sourceAddress);
 
     /// <summary>Disables the client so it can no longer obtain tokens.</summary>
     Task<ClientView> DisableAsync(Caller caller);

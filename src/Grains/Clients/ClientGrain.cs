@@ -13,6 +13,7 @@ public sealed class ClientGrain(
     TimeProvider time) : Grain, IClientGrain
 {
     internal const int MaxFailedAttempts = 5;
+    private const int MaxTrackedAddresses = 1000;
     private static readonly string DummyHash = SecretHasher.Hash(SecretHasher.NewSecret());
     internal static readonly TimeSpan LockOut = TimeSpan.FromMinutes(5);
 
@@ -44,7 +45,7 @@ public sealed class ClientGrain(
         return new ClientRegistered(View(), secret);
     }
 
-    async Task<ClientAuthentication> IClientGrain.AuthenticateAsync(string secret)
+    async Task<ClientAuthentication> IClientGrain.AuthenticateAsync(string secret, string sourceAddress)
     {
         if (!Registered)
         {
@@ -55,22 +56,30 @@ public sealed class ClientGrain(
 
         var s = state.State;
         var now = time.GetUtcNow();
-        if (s.LockedUntil is { } until && until > now)
+        // Failures are counted per source address: a stranger guessing secrets locks out only their own address,
+        // not the department system that owns the client.
+        s.Failures ??= new(StringComparer.Ordinal);
+        s.Failures.TryGetValue(sourceAddress, out var failures);
+        if (failures?.LockedUntil is { } until && until > now)
         {
             return new ClientAuthentication(ClientAuthenticationResult.LockedOut, null, until);
         }
 
         if (!SecretHasher.Verify(secret, s.SecretHash))
         {
-            s.FailedAttempts++;
-            if (s.FailedAttempts >= MaxFailedAttempts)
+            Prune(s.Failures, now);
+            failures ??= new FailureCounter();
+            failures.Count++;
+            failures.LastFailure = now;
+            if (failures.Count >= MaxFailedAttempts)
             {
-                s.LockedUntil = now + LockOut;
-                s.FailedAttempts = 0;
+                failures.LockedUntil = now + LockOut;
+                failures.Count = 0;
             }
 
+            s.Failures[sourceAddress] = failures;
             await state.WriteOrDeactivateAsync(this);
-            return new ClientAuthentication(ClientAuthenticationResult.WrongSecret, null, s.LockedUntil > now ? s.LockedUntil : null);
+            return new ClientAuthentication(ClientAuthenticationResult.WrongSecret, null, failures.LockedUntil > now ? failures.LockedUntil : null);
         }
 
         if (!s.Enabled)
@@ -78,14 +87,26 @@ public sealed class ClientGrain(
             return new ClientAuthentication(ClientAuthenticationResult.Disabled, null, null);
         }
 
-        if (s.FailedAttempts != 0 || s.LockedUntil is not null)
+        if (s.Failures.Remove(sourceAddress))
         {
-            s.FailedAttempts = 0;
-            s.LockedUntil = null;
             await state.WriteOrDeactivateAsync(this);
         }
 
         return new ClientAuthentication(ClientAuthenticationResult.Succeeded, View(), null);
+    }
+
+    // Bounded: counters of addresses quiet for an hour are forgotten, and at most MaxTrackedAddresses are kept.
+    private static void Prune(Dictionary<string, FailureCounter> failures, DateTimeOffset now)
+    {
+        foreach (var stale in failures.Where(f => now - f.Value.LastFailure > TimeSpan.FromHours(1) && !(f.Value.LockedUntil > now)).Select(f => f.Key).ToList())
+        {
+            failures.Remove(stale);
+        }
+
+        foreach (var oldest in failures.OrderBy(f => f.Value.LastFailure).Take(Math.Max(0, failures.Count - MaxTrackedAddresses + 1)).Select(f => f.Key).ToList())
+        {
+            failures.Remove(oldest);
+        }
     }
 
     async Task<ClientView> IClientGrain.DisableAsync(Caller caller)

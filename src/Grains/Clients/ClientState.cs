@@ -11,6 +11,14 @@ public sealed class ClientState
     public bool Enabled { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
     public string RegisteredBy { get; set; } = "";
-    public int FailedAttempts { get; set; }
+
+    /// <summary>Failed authentications per source address (bounded), for the temporary lock-out.</summary>
+    public Dictionary<string, FailureCounter>? Failures { get; set; }
+}
+
+public sealed class FailureCounter
+{
+    public int Count { get; set; }
+    public DateTimeOffset LastFailure { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
 }

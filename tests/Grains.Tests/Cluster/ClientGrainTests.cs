@@ -15,10 +15,10 @@ public sealed class ClientGrainTests(PostgresClusterFixture fixture)
         var grain = fixture.Client.GetGrain<IClientGrain>($"c-{Guid.NewGuid():N}");
         var registered = await grain.RegisterAsync(new RegisterClient("Hall system", Roles.Verifier, "11230100000000035D", null), Admin);
 
-        var ok = await grain.AuthenticateAsync(registered.ClientSecret);
+        var ok = await grain.AuthenticateAsync(registered.ClientSecret, "10.0.0.1");
         Assert.Equal(ClientAuthenticationResult.Succeeded, ok.Result);
         Assert.Equal(Roles.Verifier, ok.Client!.Role);
-        Assert.Equal(ClientAuthenticationResult.WrongSecret, (await grain.AuthenticateAsync("not the secret")).Result);
+        Assert.Equal(ClientAuthenticationResult.WrongSecret, (await grain.AuthenticateAsync("not the secret", "10.0.0.1")).Result);
     }
 
     [Fact]
@@ -35,17 +35,20 @@ public sealed class ClientGrainTests(PostgresClusterFixture fixture)
     }
 
     [Fact]
-    public async Task AuthenticateAsync_AfterRepeatedFailures_LocksOutEvenTheRightSecret()
+    public async Task AuthenticateAsync_AfterRepeatedFailures_LocksOutThatAddress_EvenWithTheRightSecret_ButNotTheClientsOwnAddress()
     {
         var grain = fixture.Client.GetGrain<IClientGrain>($"c-{Guid.NewGuid():N}");
         var registered = await grain.RegisterAsync(new RegisterClient("x", Roles.Sync, null, "230100"), Admin);
         for (var i = 0; i < 5; i++)
         {
-            await grain.AuthenticateAsync("wrong");
+            await grain.AuthenticateAsync("wrong", "10.0.0.66");
         }
 
-        var locked = await grain.AuthenticateAsync(registered.ClientSecret);
+        var locked = await grain.AuthenticateAsync(registered.ClientSecret, "10.0.0.66");
         Assert.Equal(ClientAuthenticationResult.LockedOut, locked.Result);
         Assert.NotNull(locked.LockedUntil);
+
+        // The client's own system, from its own address, is not locked out by a stranger's guesses.
+        Assert.Equal(ClientAuthenticationResult.Succeeded, (await grain.AuthenticateAsync(registered.ClientSecret, "10.0.0.1")).Result);
     }
 }
