@@ -47,6 +47,7 @@ public sealed class PostgresServer : IAsyncDisposable
     public static async Task<PostgresServer> StartAsync()
     {
         var bin = FindBinaries();
+        RemoveLeftovers();
         var root = Path.Combine(Path.GetTempPath(), $"ol-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
         var runAs = Environment.UserName == "root" ? "postgres" : null;
@@ -108,6 +109,32 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>
+    /// A test process that is killed cannot delete its server's folder: sweep folders of earlier runs whose server
+    /// is no longer running (no postmaster.pid, or its process is gone).
+    /// </summary>
+    private static void RemoveLeftovers()
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "ol-pg-*"))
+        {
+            try
+            {
+                var pidFile = Path.Combine(dir, "data", "postmaster.pid");
+                var running = File.Exists(pidFile)
+                    && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid)
+                    && Directory.Exists($"/proc/{pid}");
+                if (!running && Directory.GetCreationTimeUtc(dir) < DateTime.UtcNow.AddMinutes(-1))
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's or in use: leave it.
+            }
         }
     }
 
