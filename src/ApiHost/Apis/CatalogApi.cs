@@ -131,10 +131,3 @@ public static class CatalogApi
         return file is null ? Problems.NotFound("No such file.") : TypedResults.File(file.Content, file.ContentType);
     }
 }
-
-/// <summary>Problem results used by several endpoint modules.</summary>
-public static class Problems
-{
-    public static ProblemHttpResult NotFound(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: detail);
-}

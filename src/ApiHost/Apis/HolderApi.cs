@@ -29,14 +29,11 @@ public static class HolderApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<HolderLicense>>> MyLicenses(ClaimsPrincipal user, HttpContext http, IClusterClient cluster, TimeProvider time)
+    public static async Task<Ok<IReadOnlyList<HolderLicense>>> MyLicenses(ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
     {
-        var today = PlatformClock.Today(time);
+        // The holder grain applies the clock (expiry, end of a suspension) with the lifecycle's own rule.
         var caller = user.ToCaller(http);
-        var licenses = await cluster.GetGrain<IHolderGrain>(caller.Subject).GetLicensesAsync(caller);
-        // Expiry is evaluated on read here too.
-        return TypedResults.Ok<IReadOnlyList<HolderLicense>>([.. licenses.Select(l =>
-            l.Status is "valid" or "suspended" && l.ValidUntil is { } until && until < today ? l with { Status = "expired" } : l)]);
+        return TypedResults.Ok(await cluster.GetGrain<IHolderGrain>(caller.Subject).GetLicensesAsync(caller));
     }
 
     public static Task<Results<Ok<LicenseView>, ProblemHttpResult, ValidationProblem>> MyLicense(
@@ -111,7 +108,7 @@ public static class HolderApi
     {
         http.SetAuditPurpose(body.Purpose);
         var errors = new FieldErrors();
-        LicenseNumberOrNull(body.LicenseId, errors, out var number);
+        var number = errors.Required("licenseId", body.LicenseId) ? LicenseRequests.ParseId(body.LicenseId!, errors, "licenseId").Number?.ToString() : null;
         if (body.GranteeUnitCode is null && body.MatterCode is null)
         {
             errors.Add("granteeUnitCode", "give a grantee unit, a matter, or both");
@@ -159,22 +156,4 @@ public static class HolderApi
         authorizationId.Length <= 64 && await cluster.GetGrain<IHolderGrain>(user.ToCaller(http).Subject).WithdrawAsync(authorizationId, user.ToCaller(http))
             ? TypedResults.NoContent()
             : Problems.NotFound("No such authorization.");
-
-    private static void LicenseNumberOrNull(string? id, FieldErrors errors, out string? number)
-    {
-        number = null;
-        if (errors.Required("licenseId", id))
-        {
-            var scoped = new FieldErrors();
-            var (parsed, _) = LicenseRequests.ParseId(id!, scoped);
-            if (parsed is null)
-            {
-                errors.Add("licenseId", "is not a licence identifier or number");
-            }
-            else
-            {
-                number = parsed.ToString();
-            }
-        }
-    }
 }

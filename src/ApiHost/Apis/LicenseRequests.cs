@@ -43,7 +43,7 @@ public static class LicenseRequests
     }
 
     /// <summary>A full identifier (any version) or a licence number; null with an error otherwise.</summary>
-    public static (LicenseNumber? Number, string? Version) ParseId(string id, FieldErrors errors)
+    public static (LicenseNumber? Number, string? Version) ParseId(string id, FieldErrors errors, string field = "id")
     {
         if (id.StartsWith(LicenseIdentifier.Root + ".", StringComparison.Ordinal))
         {
@@ -52,7 +52,7 @@ public static class LicenseRequests
                 return (identifier.LicenseNumber, identifier.Version);
             }
 
-            errors.Add("id", error);
+            errors.Add(field, error);
             return (null, null);
         }
 
@@ -61,7 +61,7 @@ public static class LicenseRequests
             return (number, null);
         }
 
-        errors.Add("id", numberError);
+        errors.Add(field, numberError);
         return (null, null);
     }
 

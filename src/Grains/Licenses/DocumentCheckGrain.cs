@@ -58,23 +58,22 @@ public sealed class DocumentCheckGrain(TimeProvider time) : Grain, IDocumentChec
         // The chain is checked at the signing time: a licence signed while the unit's certificate was valid stays
         // verifiable for its whole (possibly long-term) validity, after the certificate expired or was rotated.
         var chain = CertificateAuthority.VerifyChain(certificate, root, signedAt);
-        bool signatureValid;
-        try
-        {
-            signatureValid = chain == CertificateChainStatus.Valid
-                && Sm2Signer.Verify(UnitCertificateInfo.Parse(certificate).PublicKey, canonical, signature);
-        }
-        catch (ArgumentException)
-        {
-            signatureValid = false;
-        }
-
         if (chain != CertificateChainStatus.Valid)
         {
             return Invalid(identifier, "certificate-untrusted");
         }
 
-        if (!signatureValid || UnitCertificateInfo.Parse(certificate).UnitCreditCode != parsed.IssuerCode)
+        UnitCertificateInfo signer;
+        try
+        {
+            signer = UnitCertificateInfo.Parse(certificate);
+        }
+        catch (ArgumentException)
+        {
+            return Invalid(identifier, "signature-invalid");
+        }
+
+        if (signer.UnitCreditCode != parsed.IssuerCode || !Sm2Signer.Verify(signer.PublicKey, canonical, signature))
         {
             return Invalid(identifier, "signature-invalid");
         }
