@@ -63,6 +63,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             or Orleans.Runtime.Messaging.ConnectionFailedException
             or OrleansException { InnerException: TimeoutException }
             => (StatusCodes.Status503ServiceUnavailable, "The licence service is temporarily unavailable.", "Retry after a few seconds.", "service.unavailable", null),
+        ServiceUnavailableException u
+            => (StatusCodes.Status503ServiceUnavailable, "The licence service is temporarily unavailable.", "Retry after a few seconds.", u.Code, null),
         NpgsqlException
             => (StatusCodes.Status503ServiceUnavailable, "The licence database is temporarily unavailable.", "Retry after a few seconds.", "service.unavailable", null),
         _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null, "server.error", null),

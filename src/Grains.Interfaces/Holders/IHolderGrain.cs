@@ -11,9 +11,6 @@ public interface IHolderGrain : IGrainWithStringKey
     /// </summary>
     Task ReserveAsync(string licenseNumber, string typeCode, bool multipleInstances);
 
-    /// <summary>Records the licence's current identifier, status and validity (after issuance and every change).</summary>
-    Task RecordAsync(HolderLicense entry);
-
     /// <summary>Grants an authorization; takes effect on the next verification.</summary>
     Task<AuthorizationView> GrantAsync(GrantAuthorization grant, Caller caller);
 

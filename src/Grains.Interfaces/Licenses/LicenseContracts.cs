@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using OrleansLicenses.Access;
 
 namespace OrleansLicenses.Licenses;
@@ -5,6 +6,9 @@ namespace OrleansLicenses.Licenses;
 /// <summary>
 /// One electronic licence with every version it has had. Key: the licence number
 /// <c>{type code}.{issuer code}.{serial}</c> (the GB/T 36904 identifier without version and check character).
+/// Reads and verifications are <see cref="ReadOnlyAttribute">read-only</see>: they interleave with one another (a
+/// verification waiting for its use record's commit does not hold up the next one) but never with a change, so
+/// none of them sees a change before it is committed.
 /// </summary>
 public interface ILicenseGrain : IGrainWithStringKey
 {
@@ -18,24 +22,31 @@ public interface ILicenseGrain : IGrainWithStringKey
     Task<LicenseView> ApplyAsync(LifecycleEvent licenseEvent, Caller caller);
 
     /// <summary>The licence as of the given version (null: current), if the caller may see it; otherwise null.</summary>
+    [ReadOnly]
     Task<LicenseView?> GetAsync(string? version, Caller caller);
 
     /// <summary>The timeline: who did what, when and why.</summary>
+    [ReadOnly]
     Task<IReadOnlyList<HistoryEntry>?> GetHistoryAsync(Caller caller);
 
     /// <summary>The signed document of a version: canonical JSON, signature and certificate, verifiable offline.</summary>
+    [ReadOnly]
     Task<SignedDocument?> GetDocumentAsync(string? version, Caller caller);
 
     /// <summary>Verifies for a verifier (查验/比对): answered from memory; null when the caller may not see the licence.</summary>
+    [ReadOnly]
     Task<Verification.VerificationOutcome?> VerifyAsync(Verification.VerifyLicense request, Caller caller);
 
     /// <summary>Public disclosure: public fields of a public type, or null.</summary>
+    [ReadOnly]
     Task<Verification.PublicLicense?> GetPublicAsync(string? version);
 
     /// <summary>Status of a version for a presented signed document, with the canonical text it was signed in.</summary>
+    [ReadOnly]
     Task<Verification.DocumentStatus> GetDocumentStatusAsync(string version);
 
     /// <summary>The live state for operators and the dashboard.</summary>
+    [ReadOnly]
     Task<LicenseView?> GetState();
 }
 

@@ -2,6 +2,7 @@ using OrleansLicenses.Access;
 using OrleansLicenses.Errors;
 using OrleansLicenses.Hosting;
 using OrleansLicenses.Licenses;
+using OrleansLicenses.ReadModel;
 
 namespace OrleansLicenses.Holders;
 
@@ -13,14 +14,17 @@ public sealed class HolderState
 }
 
 /// <summary>
-/// Owns a holder's list of licences and the "one live licence per type" rule. A reservation is made before the
-/// licence is written and confirmed after; one never confirmed within <see cref="ReservationTimeout"/> (the
-/// issuance failed) no longer blocks a new issuance. Each entry keeps the status recorded by the licence's last
-/// write; reads apply the clock to it as the licence does (<see cref="LicenseLifecycle.Effective"/>), so a licence
-/// past its validity end is listed as expired without any write. It also owns the holder's authorizations.
+/// Owns the "one live licence per type" rule and the holder's authorizations. An issuance reserves its licence
+/// number here before the licence is written: the holder's one write of that issuance. Whether a reserved licence
+/// was issued, and its status, come from the <c>licenses</c> read model, which the licence commits in the same
+/// transaction as its own state (so it is exact, not eventually consistent); a reservation whose licence is not
+/// there after <see cref="ReservationTimeout"/> (the issuance failed) no longer blocks a new issuance. Lists apply
+/// the clock as the licence does (<see cref="LicenseLifecycle.Effective"/>), so a licence past its validity end is
+/// listed as expired without any write.
 /// </summary>
 public sealed class HolderGrain(
     [PersistentState("holder", StorageNames.Store)] IPersistentState<HolderState> state,
+    LicenseReadModel licenses,
     TimeProvider time) : Grain, IHolderGrain
 {
     internal static readonly TimeSpan ReservationTimeout = TimeSpan.FromMinutes(2);
@@ -33,40 +37,45 @@ public sealed class HolderGrain(
             return; // A retry of the same issuance.
         }
 
-        if (!multipleInstances)
+        if (multipleInstances)
+        {
+            // Nothing to enforce, so nothing to write: the read model lists the licence once it is committed.
+            return;
+        }
+
+        var sameType = state.State.Licenses.Values.Where(l => l.TypeCode == typeCode).ToList();
+        if (sameType.Count > 0)
         {
             var today = PlatformClock.Today(time);
-            var live = state.State.Licenses.Values.FirstOrDefault(l => l.TypeCode == typeCode
-                && (l.Confirmed ? StatusOn(l, today) is "valid" or "suspended"
-                                : now - l.UpdatedAt < ReservationTimeout));
-            if (live is not null)
+            var issued = await licenses.ListByHolderAsync(this.GetPrimaryKeyString(), typeCode);
+            if (issued.FirstOrDefault(l => StatusOn(l, today) is "valid" or "suspended") is { } live)
             {
-                throw new DomainException(DomainErrorKind.Conflict, "license.holder_has_live_license",
-                    $"The holder already has a live licence of this type: {live.CurrentId}", "holder");
+                throw LiveLicense(live.CurrentId);
             }
+
+            // A reservation younger than the timeout whose licence is not committed yet may still be committing.
+            if (sameType.FirstOrDefault(r => now - r.UpdatedAt < ReservationTimeout && issued.All(l => l.LicenseNumber != r.LicenseNumber)) is { } pending)
+            {
+                throw LiveLicense(pending.LicenseNumber);
+            }
+
+            // Every earlier reservation of the type is settled (never committed, or no longer live): the state keeps
+            // only what the rule still needs, so it stays bounded.
+            sameType.ForEach(r => state.State.Licenses.Remove(r.LicenseNumber));
         }
 
         state.State.Licenses[licenseNumber] = new HolderLicense(licenseNumber, typeCode, "", "pending", null, now, Confirmed: false);
         await state.WriteOrDeactivateAsync(this);
     }
 
-    async Task IHolderGrain.RecordAsync(HolderLicense entry)
-    {
-        var confirmed = entry with { Confirmed = true };
-        if (state.State.Licenses.TryGetValue(entry.LicenseNumber, out var existing) && existing with { UpdatedAt = entry.UpdatedAt } == confirmed)
-        {
-            return; // A repeated projection (a retry, or a re-activation of the licence) changes nothing.
-        }
-
-        state.State.Licenses[entry.LicenseNumber] = confirmed;
-        await state.WriteOrDeactivateAsync(this);
-    }
+    private static DomainException LiveLicense(string id) => new(DomainErrorKind.Conflict, "license.holder_has_live_license",
+        $"The holder already has a live licence of this type: {id}", "holder");
 
     async Task<AuthorizationView> IHolderGrain.GrantAsync(GrantAuthorization grant, Caller caller)
     {
         RequireSelf(caller, allowAdmin: false);
         var now = time.GetUtcNow();
-        if (!state.State.Licenses.TryGetValue(grant.LicenseNumber, out var license) || !license.Confirmed)
+        if ((await licenses.ListByHolderAsync(this.GetPrimaryKeyString())).All(l => l.LicenseNumber != grant.LicenseNumber))
         {
             throw DomainException.NotFound("license.not_found", "No such licence.");
         }
@@ -140,20 +149,18 @@ public sealed class HolderGrain(
         : a.MaxUses is { } max && a.Uses >= max ? "used-up"
         : "active";
 
-    Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetLicensesAsync(Caller caller)
+    async Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetLicensesAsync(Caller caller)
     {
         RequireSelf(caller, allowAdmin: true);
-        var today = PlatformClock.Today(time);
-        return Task.FromResult<IReadOnlyList<HolderLicense>>([.. state.State.Licenses.Values
-            .Where(l => l.Confirmed)
-            .OrderBy(l => l.LicenseNumber, StringComparer.Ordinal)
-            .Select(l => l with { Status = StatusOn(l, today) })]);
+        return await Listed();
     }
 
-    Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetState()
+    Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetState() => Listed();
+
+    private async Task<IReadOnlyList<HolderLicense>> Listed()
     {
         var today = PlatformClock.Today(time);
-        return Task.FromResult<IReadOnlyList<HolderLicense>>([.. state.State.Licenses.Values.Select(l => l with { Status = StatusOn(l, today) })]);
+        return [.. (await licenses.ListByHolderAsync(this.GetPrimaryKeyString())).Select(l => l with { Status = StatusOn(l, today) })];
     }
 
     /// <summary>
@@ -168,7 +175,7 @@ public sealed class HolderGrain(
         }
     }
 
-    /// <summary>The recorded status with the clock applied by the lifecycle's own rule; a pending reservation stays "pending".</summary>
+    /// <summary>The recorded status with the clock applied by the lifecycle's own rule.</summary>
     private static string StatusOn(HolderLicense entry, DateOnly today) =>
         LicenseStatusCodes.TryFromWireName(entry.Status, out var recorded)
             ? LicenseLifecycle.Effective(new Lifecycle(recorded, DateOnly.MinValue, entry.ValidUntil, entry.SuspendedUntil, false, false, 1), today).ToWireName()

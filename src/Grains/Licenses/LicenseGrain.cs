@@ -1,5 +1,4 @@
 using System.Text;
-using Orleans.Storage;
 using OrleansLicenses.Access;
 using OrleansLicenses.Catalog;
 using OrleansLicenses.Errors;
@@ -14,21 +13,27 @@ namespace OrleansLicenses.Licenses;
 
 /// <summary>
 /// Owns one licence: every signed version, the lifecycle (through <see cref="LicenseLifecycle"/>, the one
-/// transition table), annotations and the history. Writes are acknowledged only after PostgreSQL committed the
-/// grain state; a second activation of the same licence (possible briefly during cluster changes) loses the
-/// write on the storage's unique key and answers 409.
+/// transition table), annotations and the history. A change is acknowledged only after one PostgreSQL transaction
+/// committed the new state, the read-model row and the change-feed entry (<see cref="LicenseStore"/>); a second
+/// activation of the same licence (possible briefly during cluster changes) loses on the revision it read and
+/// answers 409. Verifications are answered from memory.
 /// </summary>
 public sealed class LicenseGrain(
-    [PersistentState("license", StorageNames.Store)] IPersistentState<LicenseState> state,
-    LicenseProjection projection,
+    LicenseStore store,
+    UnitDirectory units,
     TimeProvider time) : Grain, ILicenseGrain
 {
+    private readonly Dictionary<(string Version, bool InScope), VerifiedLicense> disclosures = [];
+    private readonly Dictionary<string, string> documentHashes = new(StringComparer.Ordinal);
+    private LicenseState current = new();
     private byte[]? rootCertificate;
-    private IGrainTimer? projectionRetry;
 
-    private bool Issued => state.State.Lifecycle is not null;
+    private bool Issued => current.Lifecycle is not null;
 
-    private LicenseVersionState CurrentVersion => state.State.Versions[^1];
+    private LicenseVersionState CurrentVersion => current.Versions[^1];
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        current = await store.LoadAsync(this.GetPrimaryKeyString(), cancellationToken) ?? new LicenseState();
 
     async Task<LicenseView> ILicenseGrain.IssueAsync(IssueLicense command, Caller caller)
     {
@@ -64,11 +69,12 @@ public sealed class LicenseGrain(
         }
 
         var lifecycle = LicenseLifecycle.Issue(command.ValidFrom, validUntil).GetOrThrow();
+        // The holder's one write of this issuance: the reservation that enforces one live licence per type.
         await GrainFactory.GetGrain<IHolderGrain>(command.Holder.Key).ReserveAsync(number.ToString(), number.TypeCode, type.Definition.MultipleInstances);
 
         try
         {
-            var s = state.State;
+            var s = current;
             s.TypeCode = number.TypeCode;
             s.IssuerCode = number.IssuerCode;
             s.IssuerRegion = unit.Definition.RegionCode;
@@ -80,7 +86,7 @@ public sealed class LicenseGrain(
             s.Versions = [version];
             s.History = [];
             Record(caller, "issue", null);
-            var issued = await Commit();
+            var issued = await Commit(caller, "issue");
             LicenseMetrics.Issued.Add(1);
             return issued;
         }
@@ -94,7 +100,7 @@ public sealed class LicenseGrain(
     async Task<LicenseView> ILicenseGrain.ChangeAsync(ChangeLicense command, Caller caller)
     {
         RequireIssuerOfIt(caller);
-        var s = state.State;
+        var s = current;
         var lifecycle = LicenseLifecycle.Apply(s.Lifecycle!, new LifecycleEvent(LicenseEventTypes.Change, command.Reason), PlatformClock.Today(time)).GetOrThrow();
         var type = await GrainFactory.GetGrain<ILicenseTypeGrain>(s.TypeCode).GetAsync()
             ?? throw DomainException.Conflict("license.unknown_type", "The licence type is no longer in the catalogue.");
@@ -112,7 +118,7 @@ public sealed class LicenseGrain(
             s.Versions.Add(next);
             s.Lifecycle = lifecycle;
             Record(caller, LicenseEventTypes.Change, command.Reason);
-            var changed = await Commit();
+            var changed = await Commit(caller, LicenseEventTypes.Change);
             LicenseMetrics.Events.Add(1, new KeyValuePair<string, object?>("type", LicenseEventTypes.Change));
             return changed;
         }
@@ -131,7 +137,7 @@ public sealed class LicenseGrain(
             throw DomainException.Invalid(LifecycleCodes.InvalidEvent, "type", "use POST /changes to change face data");
         }
 
-        var s = state.State;
+        var s = current;
         var result = LicenseLifecycle.Apply(s.Lifecycle!, licenseEvent, PlatformClock.Today(time));
         if (result.Rejected)
         {
@@ -153,7 +159,7 @@ public sealed class LicenseGrain(
 
             s.Lifecycle = lifecycle;
             Record(caller, licenseEvent.Type, licenseEvent.Reason ?? licenseEvent.InspectionResult);
-            var applied = await Commit();
+            var applied = await Commit(caller, licenseEvent.Type);
             LicenseMetrics.Events.Add(1, new KeyValuePair<string, object?>("type", licenseEvent.Type));
             return applied;
         }
@@ -168,7 +174,7 @@ public sealed class LicenseGrain(
         Task.FromResult(MayRead(caller) && Find(version) is { } v ? View(v) : null);
 
     Task<IReadOnlyList<HistoryEntry>?> ILicenseGrain.GetHistoryAsync(Caller caller) =>
-        Task.FromResult<IReadOnlyList<HistoryEntry>?>(MayRead(caller) ? [.. state.State.History] : null);
+        Task.FromResult<IReadOnlyList<HistoryEntry>?>(MayRead(caller) ? [.. current.History] : null);
 
     async Task<SignedDocument?> ILicenseGrain.GetDocumentAsync(string? version, Caller caller)
     {
@@ -188,9 +194,10 @@ public sealed class LicenseGrain(
             return null;
         }
 
-        var s = state.State;
+        var s = current;
         var holderKey = version.Holder.Key;
-        var unit = await GrainFactory.GetGrain<IUnitGrain>(caller.UnitCode).GetAsync();
+        // The verifier's scope from the silo's cache, not a call to its unit grain per verification.
+        var unit = await units.GetAsync(caller.UnitCode);
         var inScope = LicenseVerification.ScopeCovers(unit, request.MatterCode, s.TypeCode);
         var allowed = request.Basis switch
         {
@@ -208,7 +215,6 @@ public sealed class LicenseGrain(
             return null;
         }
 
-        var type = await TypeView(version.CatalogVersion);
         var today = PlatformClock.Today(time);
         var status = LicenseLifecycle.Effective(s.Lifecycle!, today);
         var reasons = LicenseLifecycle.Reasons(s.Lifecycle!, today).ToList();
@@ -218,9 +224,32 @@ public sealed class LicenseGrain(
         }
 
         LicenseMetrics.Verified.Add(1, new KeyValuePair<string, object?>("valid", reasons.Count == 0));
-        var disclosed = LicenseVerification.Disclose(s, version, type, inScope);
+        var disclosed = await Disclosed(version, inScope);
         return new VerificationOutcome(reasons.Count == 0, status.ToWireName(), status.ToNationalCode(), reasons,
-            disclosed, LicenseVerification.Compare(version, request.Compare, disclosed), holderKey, LicenseVerification.DocumentHash(version));
+            disclosed, LicenseVerification.Compare(version, request.Compare, disclosed), holderKey, DocumentHash(version));
+    }
+
+    /// <summary>What a verifier sees of a version, computed once per version and basis (a version never changes).</summary>
+    private async Task<VerifiedLicense> Disclosed(LicenseVersionState version, bool inScope)
+    {
+        if (!disclosures.TryGetValue((version.Version, inScope), out var disclosed))
+        {
+            disclosed = LicenseVerification.Disclose(current, version, await TypeView(version.CatalogVersion), inScope);
+            disclosures[(version.Version, inScope)] = disclosed;
+        }
+
+        return disclosed;
+    }
+
+    private string DocumentHash(LicenseVersionState version)
+    {
+        if (!documentHashes.TryGetValue(version.Version, out var hash))
+        {
+            hash = LicenseVerification.DocumentHash(version);
+            documentHashes[version.Version] = hash;
+        }
+
+        return hash;
     }
 
     async Task<PublicLicense?> ILicenseGrain.GetPublicAsync(string? version)
@@ -232,8 +261,8 @@ public sealed class LicenseGrain(
 
         // The current catalogue decides whether the type is public now.
         var type = await TypeView(null);
-        var status = LicenseLifecycle.Effective(state.State.Lifecycle!, PlatformClock.Today(time));
-        return LicenseVerification.Public(state.State, v, type, status.ToWireName(), status.ToNationalCode(), v.SupersededBy is null);
+        var status = LicenseLifecycle.Effective(current.Lifecycle!, PlatformClock.Today(time));
+        return LicenseVerification.Public(current, v, type, status.ToWireName(), status.ToNationalCode(), v.SupersededBy is null);
     }
 
     Task<DocumentStatus> ILicenseGrain.GetDocumentStatusAsync(string version)
@@ -244,13 +273,13 @@ public sealed class LicenseGrain(
         }
 
         var today = PlatformClock.Today(time);
-        var reasons = LicenseLifecycle.Reasons(state.State.Lifecycle!, today).ToList();
+        var reasons = LicenseLifecycle.Reasons(current.Lifecycle!, today).ToList();
         if (v.SupersededBy is not null)
         {
             reasons.Add("superseded");
         }
 
-        return Task.FromResult(new DocumentStatus(true, LicenseLifecycle.Effective(state.State.Lifecycle!, today).ToWireName(), reasons, v.Canonical));
+        return Task.FromResult(new DocumentStatus(true, LicenseLifecycle.Effective(current.Lifecycle!, today).ToWireName(), reasons, v.Canonical));
     }
 
     // Operators' view (admin inspection, the Orleans dashboard): natural persons' id numbers masked.
@@ -270,8 +299,8 @@ public sealed class LicenseGrain(
             CatalogVersion = catalogVersion,
             SignedAt = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds()),
         };
-        version.Canonical = LicenseDocument.Canonicalize(state.State, version);
-        var signature = await GrainFactory.GetGrain<IUnitSigningGrain>(state.State.IssuerCode).SignAsync(Encoding.UTF8.GetBytes(version.Canonical));
+        version.Canonical = LicenseDocument.Canonicalize(current, version);
+        var signature = await GrainFactory.GetGrain<IUnitSigningGrain>(current.IssuerCode).SignAsync(Encoding.UTF8.GetBytes(version.Canonical));
         version.Signature = signature.Signature;
         version.Certificate = signature.Certificate;
         return version;
@@ -279,79 +308,37 @@ public sealed class LicenseGrain(
 
     private void Record(Caller caller, string action, string? reason)
     {
-        var s = state.State;
+        var s = current;
         s.History.Add(new HistoryEntry(time.GetUtcNow(), caller.Subject, action, reason, CurrentVersion.Version, CurrentVersion.Identifier,
             LicenseLifecycle.Effective(s.Lifecycle!, PlatformClock.Today(time)).ToWireName()));
     }
 
-    private async Task<LicenseView> Commit()
+    /// <summary>
+    /// Commits the changed state with its read-model row and change-feed entry in one transaction. A caller that
+    /// catches a failure drops the activation (<see cref="StateWrites.Forget"/>), so the unsaved change is never served.
+    /// </summary>
+    private async Task<LicenseView> Commit(Caller caller, string operation)
     {
-        state.State.Revision++;
+        current.Revision++;
+        var view = View(CurrentVersion);
         try
         {
-            await state.WriteStateAsync();
+            await store.CommitAsync(current, view, new LicenseChangeEntry(operation, caller.Subject, time.GetUtcNow()));
         }
-        catch (InconsistentStateException)
+        catch (LicenseWriteConflictException)
         {
             // Another activation wrote this licence first: our in-memory state is stale. Start over from storage.
-            DeactivateOnIdle();
             throw DomainException.Conflict("license.concurrent_write", "The licence was changed concurrently; read it again.");
         }
 
-        // The licence is durable from here on: the answer is success even if the projections below fail; they are
-        // retried until the read model and the holder's list have caught up.
-        await ProjectOrRetryLater();
-        return View(CurrentVersion);
-    }
-
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        // Self-healing read model: a projection lost with a silo is redone when the licence is next activated.
-        if (Issued)
-        {
-            await ProjectOrRetryLater();
-        }
-    }
-
-    private async Task ProjectOrRetryLater()
-    {
-        try
-        {
-            await Project();
-        }
-        catch (Exception e) when (e is not DomainException)
-        {
-            projectionRetry ??= this.RegisterGrainTimer(RetryProjection,
-                new GrainTimerCreationOptions(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10)) { KeepAlive = true });
-        }
-    }
-
-    private async Task RetryProjection(CancellationToken ct)
-    {
-        try
-        {
-            await Project();
-            projectionRetry?.Dispose();
-            projectionRetry = null;
-        }
-        catch (Exception e) when (e is not DomainException)
-        {
-            // Still failing; the timer tries again.
-        }
-    }
-
-    private async Task Project()
-    {
-        var view = View(CurrentVersion);
-        await projection.UpsertAsync(state.State, view);
-        await GrainFactory.GetGrain<IHolderGrain>(CurrentVersion.Holder.Key).RecordAsync(new HolderLicense(
-            view.LicenseNumber, view.TypeCode, view.Id, view.Status, view.ValidUntil, time.GetUtcNow(), true, view.Annotations.SuspendedUntil));
+        disclosures.Clear();
+        return view;
     }
 
     private bool IsSameIssuance(IssueLicense command)
     {
-        var first = state.State.Versions[0];
-        return command.TypeCode == state.State.TypeCode && command.Holder == first.Holder && command.ValidFrom == first.ValidFrom
+        var first = current.Versions[0];
+        return command.TypeCode == current.TypeCode && command.Holder == first.Holder && command.ValidFrom == first.ValidFrom
             && (command.ValidUntil is null || command.ValidUntil == first.ValidUntil)
             && command.Fields.Count == first.Fields.Count
             && command.Fields.All(f => first.Fields.TryGetValue(f.Key, out var v) && v == f.Value);
@@ -359,7 +346,7 @@ public sealed class LicenseGrain(
 
     private LicenseView View(LicenseVersionState v)
     {
-        var s = state.State;
+        var s = current;
         var today = PlatformClock.Today(time);
         // As of today: a suspension whose last day has passed reads as ended, its until and reason included.
         var lifecycle = LicenseLifecycle.Normalize(s.Lifecycle!, today);
@@ -380,22 +367,22 @@ public sealed class LicenseGrain(
     }
 
     private LicenseVersionState? Find(string? version) =>
-        !Issued ? null : version is null ? CurrentVersion : state.State.Versions.FirstOrDefault(v => v.Version == version);
+        !Issued ? null : version is null ? CurrentVersion : current.Versions.FirstOrDefault(v => v.Version == version);
 
     private bool MayRead(Caller caller) => Issued && (caller.IsAdmin
-        || (caller.Role == Roles.Issuer && caller.UnitCode == state.State.IssuerCode)
-        || (caller.Role == Roles.Holder && state.State.Versions.Any(v => v.Holder.Key == caller.Subject)));
+        || (caller.Role == Roles.Issuer && caller.UnitCode == current.IssuerCode)
+        || (caller.Role == Roles.Holder && current.Versions.Any(v => v.Holder.Key == caller.Subject)));
 
     private void RequireIssuerOfIt(Caller caller)
     {
         // Unknown and foreign licences answer alike, so an issuer cannot probe other units' numbers.
-        if (!Issued || caller.Role != Roles.Issuer || caller.UnitCode != state.State.IssuerCode)
+        if (!Issued || caller.Role != Roles.Issuer || caller.UnitCode != current.IssuerCode)
         {
             throw DomainException.NotFound("license.not_found", "No such licence.");
         }
     }
 
-    private string LicenseNumberText => $"{state.State.TypeCode}.{state.State.IssuerCode}.{state.State.Serial}";
+    private string LicenseNumberText => $"{current.TypeCode}.{current.IssuerCode}.{current.Serial}";
 
     /// <summary>The type definition a version was issued under (or the current one), cached for a minute.</summary>
     private async Task<LicenseTypeView> TypeView(int? catalogVersion)
@@ -406,8 +393,8 @@ public sealed class LicenseGrain(
             return cached.View;
         }
 
-        var view = await GrainFactory.GetGrain<ILicenseTypeGrain>(state.State.TypeCode).GetAsync(catalogVersion)
-            ?? await GrainFactory.GetGrain<ILicenseTypeGrain>(state.State.TypeCode).GetAsync()
+        var view = await GrainFactory.GetGrain<ILicenseTypeGrain>(current.TypeCode).GetAsync(catalogVersion)
+            ?? await GrainFactory.GetGrain<ILicenseTypeGrain>(current.TypeCode).GetAsync()
             ?? throw DomainException.Conflict("license.unknown_type", "The licence type is no longer in the catalogue.");
         typeCache[catalogVersion ?? 0] = (view, now);
         return view;

@@ -62,7 +62,11 @@ public static class SiloSetup
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.CatalogProjection>();
-        silo.Services.AddSingleton<OrleansLicenses.ReadModel.LicenseProjection>();
+        silo.Services.AddSingleton<OrleansLicenses.ReadModel.LicenseReadModel>();
+        silo.Services.AddSingleton<OrleansLicenses.Licenses.LicenseStore>();
+        silo.Services.AddSingleton<OrleansLicenses.Units.UnitDirectory>();
+        // Database failures leave every grain call as a serializable 503-mapped error, never a codec failure.
+        silo.AddIncomingGrainCallFilter<StorageFailureCallFilter>();
         silo.Services.AddSingleton<OrleansLicenses.Units.SigningKeyProtection>();
         silo.Services.AddHostedService<IdempotencyCleanup>();
         return silo;

@@ -64,23 +64,37 @@ internal static class LicenseWorld
     public static IssueLicense Issue(HolderRef holder, DateOnly validFrom, DateOnly? validUntil = null, string typeCode = FoodType, string? operatorName = null) =>
         new(typeCode, holder, Fields(operatorName ?? holder.Name), validFrom, validUntil);
 
-    /// <summary>Rows of grain state stored for one licence grain (table <c>orleansstorage</c>, see GrainTypeScopedStorage).</summary>
+    /// <summary>Rows of grain state stored for one licence grain (table <c>license_state</c>, see LicenseStore).</summary>
     public static async Task<List<(int Version, string Json)>> StoredLicenseRows(string connectionString, IGrainFactory grains, string number)
     {
-        var grainType = grains.GetGrain<ILicenseGrain>(number).GetGrainId().Type.ToString();
+        _ = grains;
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("""
-            SELECT version, convert_from(payloadbinary, 'UTF8') FROM orleansstorage
-            WHERE graintypestring = $1 AND grainidextensionstring = $2
-            """, connection);
-        cmd.Parameters.AddWithValue($"{grainType}/license");
-        cmd.Parameters.AddWithValue("~" + number);
+        await using var cmd = new NpgsqlCommand("SELECT revision, state::text FROM license_state WHERE license_number = $1", connection);
+        cmd.Parameters.AddWithValue(number);
         var rows = new List<(int, string)>();
         await using var reader = await cmd.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
             rows.Add((reader.GetInt32(0), reader.GetString(1)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Change-feed entries of one licence, in order: (per-licence sequence, operation, identifier).</summary>
+    public static async Task<List<(int Seq, string Operation, string Identifier)>> FeedRows(string connectionString, string number)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "SELECT license_seq, operation, identifier FROM license_changes WHERE license_number = $1 ORDER BY global_seq", connection);
+        cmd.Parameters.AddWithValue(number);
+        var rows = new List<(int, string, string)>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt32(0), reader.GetString(1), reader.GetString(2)));
         }
 
         return rows;
