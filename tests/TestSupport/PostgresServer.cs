@@ -75,6 +75,9 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Stops the server (fast shutdown); <see cref="StartServerAsync"/> brings it back with its data.</summary>
     public Task StopServerAsync() => Exec("pg_ctl", ["-D", DataDir, "-m", "fast", "-w", "stop"]);
 
+    /// <summary>Stops the server as a crash would (<c>pg_ctl -m immediate</c>): no checkpoint, connections cut.</summary>
+    public Task CrashServerAsync() => Exec("pg_ctl", ["-D", DataDir, "-m", "immediate", "-w", "stop"]);
+
     /// <summary>Creates an empty database and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string? name = null)
     {
