@@ -64,6 +64,8 @@ public static class SiloSetup
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.CatalogProjection>();
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.LicenseProjection>();
         silo.Services.AddSingleton<OrleansLicenses.Units.SigningKeyProtection>();
+        // Unit signatures on the caller's thread, keys cached per silo (see UnitSigners for the refresh policy).
+        silo.Services.AddSingleton<OrleansLicenses.Signing.UnitSigners>();
         silo.Services.AddHostedService<IdempotencyCleanup>();
         return silo;
     }
