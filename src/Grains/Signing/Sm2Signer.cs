@@ -18,14 +18,17 @@ public static class Sm2Signer
     /// <summary>The GM/T 0009 default user id, <c>1234567812345678</c> (ASCII), used by every method here.</summary>
     public static ReadOnlySpan<byte> DefaultUserId => "1234567812345678"u8;
 
-    /// <summary>Signs <paramref name="data"/> with the key pair's private key.</summary>
+    /// <summary>Signs <paramref name="data"/> with the key pair's private key, through its pooled <see cref="Sm2KeyPair.SigningKey"/>.</summary>
     public static byte[] Sign(Sm2KeyPair keyPair, ReadOnlySpan<byte> data)
     {
         ArgumentNullException.ThrowIfNull(keyPair);
-        return Sign(keyPair.PrivateKey, data);
+        return keyPair.SigningKey.Sign(data);
     }
 
-    /// <summary>Signs <paramref name="data"/> with an SM2 private key. Returns a DER SEQUENCE(r, s).</summary>
+    /// <summary>
+    /// Signs <paramref name="data"/> with an SM2 private key, with a signer made for this one signature (prefer
+    /// <see cref="Sm2SigningKey"/> for repeated signing). Returns a DER SEQUENCE(r, s).
+    /// </summary>
     public static byte[] Sign(ECPrivateKeyParameters privateKey, ReadOnlySpan<byte> data)
     {
         ArgumentNullException.ThrowIfNull(privateKey);
@@ -34,8 +37,12 @@ public static class Sm2Signer
             throw new ArgumentException("The key is not an SM2 (sm2p256v1) private key.", nameof(privateKey));
         }
 
+        // On the specialised curve whichever curve object the key came with.
+        var key = ReferenceEquals(privateKey.Parameters, Sm2Keys.DomainParameters)
+            ? privateKey
+            : new ECPrivateKeyParameters("EC", privateKey.D, Sm2Keys.DomainParameters);
         var signer = new BcSm2Signer(new SM3Digest());
-        signer.Init(true, new ParametersWithID(new ParametersWithRandom(privateKey, new SecureRandom()), DefaultUserIdBytes));
+        signer.Init(true, new ParametersWithID(new ParametersWithRandom(key, new SecureRandom()), DefaultUserIdBytes));
         signer.BlockUpdate(data);
         return signer.GenerateSignature();
     }
@@ -65,8 +72,9 @@ public static class Sm2Signer
             return false;
         }
 
+        // Verification is one double multiplication: do it on the specialised curve even for a key built elsewhere.
         var verifier = new BcSm2Signer(new SM3Digest());
-        verifier.Init(false, new ParametersWithID(publicKey, DefaultUserIdBytes));
+        verifier.Init(false, new ParametersWithID(Sm2Keys.ToSm2PublicKey(publicKey, nameof(publicKey)), DefaultUserIdBytes));
         verifier.BlockUpdate(data);
         try
         {

@@ -9,6 +9,27 @@ public interface IUnitSigningGrain : IGrainWithStringKey
 {
     /// <summary>Signs data with the unit's current key (SM2 with SM3, default user id), renewing an expiring key first.</summary>
     Task<UnitSignature> SignAsync(byte[] data);
+
+    /// <summary>
+    /// Returns the unit's current signing key as stored (private key still encrypted) with its certificate, renewing an
+    /// expiring key first, for the silo-local <c>UnitSigners</c> that sign on the caller's thread.
+    /// </summary>
+    Task<UnitSigningKey> GetSigningKeyAsync();
+}
+
+/// <summary>
+/// A unit's current signing key as stored: the PKCS#8 private key encrypted under the silos' key-encryption key
+/// (label: the unit code), never in plaintext on the wire; the certificate (DER), its serial and end of validity.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ol.UnitSigningKey")]
+public sealed record UnitSigningKey(
+    [property: Id(0)] byte[] EncryptedPrivateKey,
+    [property: Id(1)] byte[] Certificate,
+    [property: Id(2)] string SerialNumber,
+    [property: Id(3)] DateTimeOffset NotAfter)
+{
+    /// <summary>Shows the serial only.</summary>
+    public override string ToString() => $"UnitSigningKey(serial {SerialNumber}, not after {NotAfter:O})";
 }
 
 /// <summary>The root CA's issuing side, for the unit grains. Same grain as <see cref="ICertificateAuthorityGrain"/>.</summary>

@@ -108,6 +108,22 @@ public sealed class UnitGrain(
 
     async Task<UnitSignature> IUnitSigningGrain.SignAsync(byte[] data)
     {
+        var current = await CurrentKeyAsync();
+        signingKey ??= protection.Unprotect(current.EncryptedPrivateKey, UnitCode);
+
+        // The key pair's pooled signer on the specialised curve, the same fast path as UnitSigners.
+        return new UnitSignature(Sm2Signer.Sign(signingKey, data), current.Certificate, current.SerialNumber);
+    }
+
+    async Task<UnitSigningKey> IUnitSigningGrain.GetSigningKeyAsync()
+    {
+        var current = await CurrentKeyAsync();
+        return new UnitSigningKey(current.EncryptedPrivateKey, current.Certificate, current.SerialNumber, current.NotAfter);
+    }
+
+    /// <summary>The key that signs now: refuses for a unit that is not active or has no key, renews an expiring one first.</summary>
+    private async Task<UnitKeyState> CurrentKeyAsync()
+    {
         if (state.State.Keys.Count == 0 || state.State.Definition is not { Status: "active" } definition)
         {
             throw DomainException.Conflict("unit.cannot_sign", "The unit has no active signing key.");
@@ -134,9 +150,7 @@ public sealed class UnitGrain(
             }
         }
 
-        var current = state.State.Keys[^1];
-        signingKey ??= protection.Unprotect(current.EncryptedPrivateKey, UnitCode);
-        return new UnitSignature(Sm2Signer.Sign(signingKey, data), current.Certificate, current.SerialNumber);
+        return state.State.Keys[^1];
     }
 
     private async Task CheckParent(UnitDefinition d)

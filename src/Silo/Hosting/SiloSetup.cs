@@ -68,6 +68,8 @@ public static class SiloSetup
         // Database failures leave every grain call as a serializable 503-mapped error, never a codec failure.
         silo.AddIncomingGrainCallFilter<StorageFailureCallFilter>();
         silo.Services.AddSingleton<OrleansLicenses.Units.SigningKeyProtection>();
+        // Unit signatures on the caller's thread, keys cached per silo (see UnitSigners for the refresh policy).
+        silo.Services.AddSingleton<OrleansLicenses.Signing.UnitSigners>();
         silo.Services.AddHostedService<IdempotencyCleanup>();
         return silo;
     }
