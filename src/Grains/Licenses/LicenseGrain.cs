@@ -6,6 +6,7 @@ using OrleansLicenses.Holders;
 using OrleansLicenses.Hosting;
 using OrleansLicenses.Identifiers;
 using OrleansLicenses.ReadModel;
+using OrleansLicenses.Signing;
 using OrleansLicenses.Units;
 using OrleansLicenses.Verification;
 
@@ -21,6 +22,7 @@ namespace OrleansLicenses.Licenses;
 public sealed class LicenseGrain(
     LicenseStore store,
     UnitDirectory units,
+    UnitSigners signers,
     TimeProvider time) : Grain, ILicenseGrain
 {
     private readonly Dictionary<(string Version, bool InScope), VerifiedLicense> disclosures = [];
@@ -300,7 +302,9 @@ public sealed class LicenseGrain(
             SignedAt = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds()),
         };
         version.Canonical = LicenseDocument.Canonicalize(current, version);
-        var signature = await GrainFactory.GetGrain<IUnitSigningGrain>(current.IssuerCode).SignAsync(Encoding.UTF8.GetBytes(version.Canonical));
+        // Signed in this grain's own turn with the silo's pooled signer for the unit's key: different licences of one
+        // unit sign on every core at once, and the unit grain is asked only when its key is (re)loaded.
+        var signature = await signers.SignAsync(current.IssuerCode, Encoding.UTF8.GetBytes(version.Canonical));
         version.Signature = signature.Signature;
         version.Certificate = signature.Certificate;
         return version;

@@ -38,6 +38,7 @@ public sealed class UnitGrain(
     [PersistentState("unit", StorageNames.Store)] IPersistentState<UnitState> state,
     SigningKeyProtection protection,
     CatalogProjection projection,
+    UnitDirectory directory,
     TimeProvider time) : Grain, IUnitGrain, IUnitSigningGrain
 {
     /// <summary>A unit certificate is renewed this long before it expires, at the next signature.</summary>
@@ -211,6 +212,8 @@ public sealed class UnitGrain(
         state.State.UpdatedAt = time.GetUtcNow();
         state.State.UpdatedBy = caller.Subject;
         await state.WriteStateAsync();
+        // This silo's verification cache sees the change at once; other silos within UnitDirectory.Lifetime.
+        directory.Invalidate(UnitCode);
         var view = View();
         await projection.UpsertUnitAsync(view);
         return view;
