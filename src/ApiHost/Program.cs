@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using Orleans.Dashboard;
 using OrleansLicenses.ApiHost.Apis;
 using OrleansLicenses.ApiHost.Audit;
@@ -33,8 +34,6 @@ builder.Services.AddPlatformHealthChecks();
 builder.Services.AddOpenApi();
 builder.Services.AddPlatformRateLimits(builder.Configuration);
 builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.PresentationTokens>();
-builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.UseArchive>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<OrleansLicenses.ApiHost.Verification.UseArchive>());
 
 builder.Services.MaskPersonalDataInLogs();
 

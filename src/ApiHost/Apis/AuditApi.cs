@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using OrleansLicenses.Licenses;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,10 +20,9 @@ public static partial class VerificationApi
     public static IEndpointRouteBuilder MapVerificationApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/verifications").WithTags("Verification");
-        // A verification changes no licence: its one effect, the use record, is itself archived before the answer.
-        // So the audit trail treats it as a read of personal data (one record committed before the answer is
-        // released) rather than a write (an attempt record before and an outcome record after): one commit less
-        // on the hot path, and an audit failure still withholds the answer.
+        // A verification changes no licence: its one effect is the use record. The licence grain commits the use
+        // record and the verification's audit record (a read of personal data) in one transaction on its silo before
+        // it answers; a request that never reaches the grain (400, 503) is recorded by the middleware as any read.
         group.MapPost("/", Verify).RequireAuthorization(Policies.Verifier).RequireRateLimiting(RateLimits.Verification)
             .WithAuditScope(AuditScope.Read)
             .WithName("VerifyLicense").WithSummary("Verifies (and optionally compares) a licence by presentation token, authorization or business scope.");
@@ -44,7 +44,7 @@ public static partial class VerificationApi
         VerifiedLicense License, IReadOnlyDictionary<string, string>? Comparison);
 
     public static async Task<Results<Ok<VerifyResponse>, ValidationProblem, ProblemHttpResult>> Verify(
-        VerifyRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, PresentationTokens tokens, UseArchive archive, TimeProvider time)
+        VerifyRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, PresentationTokens tokens, AuditEntryFactory audit)
     {
         var caller = user.ToCaller(http);
         http.SetAuditPurpose(body.Purpose); // 用证事由 in the audit outcome record
@@ -112,19 +112,15 @@ public static partial class VerificationApi
         }
 
         var outcome = await cluster.GetGrain<ILicenseGrain>(identifier.Number).VerifyAsync(new VerifyLicense(
-            identifier.Version, basis, body.MatterCode!, body.Purpose!, body.AuthorizationId, presentedHolder, identifiedHolder, compare), caller);
+            identifier.Version, basis, body.MatterCode!, body.Purpose!, body.AuthorizationId, presentedHolder, identifiedHolder, compare,
+            audit.Create(http, AuditKinds.Read, AuditOutcomes.Attempted, null, null)), caller);
+        http.MarkAuditedBySilo();
         if (outcome is null)
         {
             return Problems.NotFound("No such licence, or no authorization to use it for this matter.");
         }
 
-        var record = new UseRecord(Guid.CreateVersion7(), time.GetUtcNow(), caller.UnitCode!, caller.Subject, body.MatterCode!, body.Purpose!,
-            basis, body.AuthorizationId, outcome.License.Id, outcome.License.Version, outcome.DocumentHash, outcome.HolderKey,
-            outcome.Valid, outcome.Status, outcome.Reasons, outcome.License, outcome.Comparison);
-        await archive.AppendAsync(record, http.RequestAborted);
-        // The tamper-evident audit record names the licence read and links to its use record.
-        http.SetAuditResource($"/api/licenses/{outcome.License.Id}?verification={record.Id}");
-        return TypedResults.Ok(new VerifyResponse(record.Id.ToString(), outcome.Valid, outcome.Status, outcome.StatusCode, outcome.Reasons,
+        return TypedResults.Ok(new VerifyResponse(outcome.VerificationId, outcome.Valid, outcome.Status, outcome.StatusCode, outcome.Reasons,
             outcome.License, outcome.Comparison));
     }
 

@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using System.Text.Json;
 using Npgsql;
 

@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using System.Text;
 using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
@@ -15,6 +16,9 @@ public sealed class AuditFeature
     public string? Purpose { get; set; }
 
     public string? Resource { get; set; }
+
+    /// <summary>The silo committed this request's audit record itself (with the use record of a verification).</summary>
+    public bool RecordedBySilo { get; set; }
 }
 
 public static class AuditHttpContextExtensions
@@ -29,6 +33,18 @@ public static class AuditHttpContextExtensions
     }
 
     /// <summary>Names the resource this request touched, for its outcome record (e.g. the licence a verification resolved).</summary>
+    /// <summary>
+    /// Says that the grain that answered this request has committed its audit record (a verification's, with its use
+    /// record, in one transaction): the middleware then writes no record of its own for it.
+    /// </summary>
+    public static void MarkAuditedBySilo(this HttpContext http)
+    {
+        if (http.Features.Get<AuditFeature>() is { } feature)
+        {
+            feature.RecordedBySilo = true;
+        }
+    }
+
     public static void SetAuditResource(this HttpContext http, string? resource)
     {
         if (http.Features.Get<AuditFeature>() is { } feature && !string.IsNullOrWhiteSpace(resource))

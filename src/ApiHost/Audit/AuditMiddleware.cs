@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
@@ -149,7 +150,7 @@ public sealed partial class AuditMiddleware(
         }
 
         var status = failure is null ? http.Response.StatusCode : ProblemExceptionHandler.StatusCodeFor(failure.SourceException);
-        if (scope != AuditScope.FailuresOnly || status >= 400)
+        if ((scope != AuditScope.FailuresOnly || status >= 400) && !(feature.RecordedBySilo && failure is null))
         {
             if (feature.Resource is null && status == StatusCodes.Status201Created && http.Response.Headers.Location.ToString() is { Length: > 0 } created)
             {

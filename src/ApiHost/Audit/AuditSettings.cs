@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using System.Text;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Macs;

@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

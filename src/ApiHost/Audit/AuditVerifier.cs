@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using System.Data;
 using Npgsql;
 
@@ -29,7 +30,11 @@ public static class AuditBreakReasons
 }
 
 /// <summary>The first record at which the chain stops proving what happened.</summary>
-public sealed record AuditBreak(long Seq, string Reason, string Detail);
+/// <param name="Seq">The first record (of <paramref name="Chain"/>) that no longer proves what happened.</param>
+/// <param name="Reason">One of <see cref="AuditBreakReasons"/>.</param>
+/// <param name="Detail">What was found, in words.</param>
+/// <param name="Chain">The chain the break is in: <c>main</c> (the API hosts') or a silo's chain id.</param>
+public sealed record AuditBreak(long Seq, string Reason, string Detail, string Chain = AuditChain.MainChain);
 
 /// <summary>The verifier's report.</summary>
 /// <param name="Intact">No break found.</param>
@@ -40,9 +45,10 @@ public sealed record AuditBreak(long Seq, string Reason, string Detail);
 /// <param name="LastCheckpointSeq">The newest checkpoint's sequence number.</param>
 /// <param name="FirstBreak">The first broken link, if any.</param>
 /// <param name="VerifiedAt">When the verification ran.</param>
+/// <param name="SiloChains">Silo chains verified besides the main chain.</param>
 public sealed record AuditVerification(
     bool Intact, long RecordsChecked, long LastSeq, long? HeadSeq, int Checkpoints, long? LastCheckpointSeq, AuditBreak? FirstBreak,
-    DateTimeOffset VerifiedAt);
+    DateTimeOffset VerifiedAt, int SiloChains = 0);
 
 /// <summary>A signed chain head.</summary>
 public sealed record AuditCheckpoint(long Seq, string Hash, DateTimeOffset CreatedAt, string KeyId);
@@ -115,10 +121,12 @@ public sealed class AuditVerifier(AuditKeys keys, TimeProvider time)
             }
         }
 
+        // The silos' chains, each against its head and the anchors the (checkpointed) main chain holds for it.
+        var silos = await SiloChains.VerifyAsync(connection, tx, ct);
         await tx.CommitAsync(ct);
-        var first = breaks.OrderBy(b => b.Break.Seq).ThenBy(b => b.Priority).Select(b => b.Break).FirstOrDefault();
-        return new AuditVerification(first is null, walk.Count, walk.LastSeq, head?.Seq, checkpoints.Count,
-            checkpoints.Count == 0 ? null : checkpoints[^1].Seq, first, time.GetUtcNow());
+        var first = breaks.OrderBy(b => b.Break.Seq).ThenBy(b => b.Priority).Select(b => b.Break).FirstOrDefault() ?? silos.Break;
+        return new AuditVerification(first is null, walk.Count + silos.Records, walk.LastSeq, head?.Seq, checkpoints.Count,
+            checkpoints.Count == 0 ? null : checkpoints[^1].Seq, first, time.GetUtcNow(), silos.Chains);
     }
 }
 
@@ -126,13 +134,19 @@ public sealed class AuditVerifier(AuditKeys keys, TimeProvider time)
 /// Signs the chain head. Before signing, it verifies the records since the previous (valid) checkpoint, so a
 /// checkpoint never vouches for a chain that was already broken when it was made.
 /// </summary>
-public sealed partial class AuditCheckpointer(NpgsqlDataSource dataSource, AuditKeys keys, TimeProvider time, ILogger<AuditCheckpointer> logger)
+public sealed partial class AuditCheckpointer(NpgsqlDataSource dataSource, AuditKeys keys, AuditWriter writer, TimeProvider time, ILogger<AuditCheckpointer> logger)
 {
     /// <summary>The checkpoint now covering the head (created, or the existing one when the head has not moved), or the break that prevented it.</summary>
     public sealed record Result(AuditCheckpoint? Checkpoint, bool Created, AuditBreak? Break);
 
     public async Task<Result> CreateAsync(CancellationToken ct = default)
     {
+        // First anchor the silos' chain heads in the main chain, so the signature below covers them too.
+        if (await SiloChains.AnchorEntryAsync(dataSource, time, ct) is { } anchor)
+        {
+            await writer.AppendAsync(anchor);
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         var head = await ChainStore.ReadHeadAsync(connection, tx, ct);
@@ -259,15 +273,16 @@ internal static class ChainStore
 
     /// <summary>Verifies the records after <paramref name="afterSeq"/> (whose hash is <paramref name="previous"/>) up to <paramref name="untilSeq"/>.</summary>
     public static async Task<Walk> WalkAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long afterSeq, byte[] previous, long? untilSeq,
-        IReadOnlyDictionary<long, byte[]> checkpoints, CancellationToken ct)
+        IReadOnlyDictionary<long, byte[]> checkpoints, CancellationToken ct, string chain = AuditChain.MainChain)
     {
         await using var cmd = new NpgsqlCommand($"""
             SELECT {RecordColumns} FROM audit_records
-            WHERE seq > $1 AND ($2::bigint IS NULL OR seq <= $2)
+            WHERE chain_id = $3 AND seq > $1 AND ($2::bigint IS NULL OR seq <= $2)
             ORDER BY seq
             """, connection, tx);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
         cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint, Value = (object?)untilSeq ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = chain });
         await using var reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
         var expected = afterSeq + 1;
         long count = 0;

@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;

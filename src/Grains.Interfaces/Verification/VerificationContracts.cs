@@ -13,7 +13,11 @@ public static class VerificationBasis
     public const string Scope = "scope";
 }
 
-/// <summary>What the API host asks the licence grain after it has checked the request's shape (and a presentation token's MAC).</summary>
+/// <summary>
+/// What the API host asks the licence grain after it has checked the request's shape (and a presentation token's seal).
+/// <see cref="Audit"/> is the request's audit record as the API host knows it (actor, address, purpose); the grain
+/// completes it with the outcome and commits it with the use record, in one transaction, before it answers.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ol.VerifyLicense")]
 public sealed record VerifyLicense(
     [property: Id(0)] string? Version,
@@ -23,7 +27,8 @@ public sealed record VerifyLicense(
     [property: Id(4)] string? AuthorizationId,
     [property: Id(5)] string? PresentedHolderKey,
     [property: Id(6)] string? IdentifiedHolderKey,
-    [property: Id(7)] IReadOnlyDictionary<string, string>? Compare);
+    [property: Id(7)] IReadOnlyDictionary<string, string>? Compare,
+    [property: Id(8)] Audit.AuditEntry? Audit = null);
 
 /// <summary>The answer: validity, reasons, the minimum necessary fields, the comparison, and what the archive needs.</summary>
 [GenerateSerializer, Immutable, Alias("ol.VerificationOutcome")]
@@ -35,7 +40,8 @@ public sealed record VerificationOutcome(
     [property: Id(4)] VerifiedLicense License,
     [property: Id(5)] IReadOnlyDictionary<string, string>? Comparison,
     [property: Id(6)] string HolderKey,
-    [property: Id(7)] string DocumentHash);
+    [property: Id(7)] string DocumentHash,
+    [property: Id(8)] string VerificationId = "");
 
 /// <summary>The licence as a verifier may see it: identifiers, status, dates and only the fields its scope allows.</summary>
 [GenerateSerializer, Immutable, Alias("ol.VerifiedLicense")]

@@ -1,10 +1,12 @@
 using System.Text;
 using OrleansLicenses.Access;
+using OrleansLicenses.Audit;
 using OrleansLicenses.Catalog;
 using OrleansLicenses.Errors;
 using OrleansLicenses.Holders;
 using OrleansLicenses.Hosting;
 using OrleansLicenses.Identifiers;
+using OrleansLicenses.Journal;
 using OrleansLicenses.ReadModel;
 using OrleansLicenses.Signing;
 using OrleansLicenses.Units;
@@ -23,6 +25,7 @@ public sealed class LicenseGrain(
     LicenseStore store,
     UnitDirectory units,
     UnitSigners signers,
+    VerificationJournal journal,
     TimeProvider time) : Grain, ILicenseGrain
 {
     private readonly Dictionary<(string Version, bool InScope), VerifiedLicense> disclosures = [];
@@ -190,6 +193,32 @@ public sealed class LicenseGrain(
     }
 
     async Task<VerificationOutcome?> ILicenseGrain.VerifyAsync(VerifyLicense request, Caller caller)
+    {
+        var outcome = await Verify(request, caller);
+        var audit = LicenseVerification.AuditOf(request, caller, time.GetUtcNow());
+        if (outcome is null)
+        {
+            // A refusal is a read attempt of personal data too: recorded (404) before it is answered.
+            await journal.AppendAsync(audit with { Outcome = AuditOutcomes.NotFound, Status = 404 }, null);
+            return null;
+        }
+
+        // The use record and its audit record commit together, before the answer. The method is [ReadOnly]: while
+        // this verification waits for the group commit, the next ones run; a change waits until they are done.
+        var id = Guid.CreateVersion7(time.GetUtcNow());
+        var use = new UseRecord(id, audit.Time, caller.UnitCode!, caller.Subject, request.MatterCode, request.Purpose, request.Basis,
+            request.AuthorizationId, outcome.License.Id, outcome.License.Version, outcome.DocumentHash, outcome.HolderKey,
+            outcome.Valid, outcome.Status, outcome.Reasons, outcome.License, outcome.Comparison);
+        await journal.AppendAsync(audit with
+        {
+            Outcome = AuditOutcomes.Succeeded,
+            Status = 200,
+            Resource = $"/api/licenses/{outcome.License.Id}?verification={id}",
+        }, use);
+        return outcome with { VerificationId = id.ToString() };
+    }
+
+    private async Task<VerificationOutcome?> Verify(VerifyLicense request, Caller caller)
     {
         if (!Issued || caller.Role != Roles.Verifier || caller.UnitCode is null || Find(request.Version) is not { } version)
         {

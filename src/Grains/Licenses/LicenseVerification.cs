@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using OrleansLicenses.Access;
+using OrleansLicenses.Audit;
 using OrleansLicenses.Catalog;
 using OrleansLicenses.Identifiers;
 using OrleansLicenses.Units;
@@ -64,6 +66,14 @@ public static class LicenseVerification
         return new PublicLicense(version.Identifier, license.TypeCode, d.Name, license.IssuerCode, status, code,
             version.ValidFrom, version.ValidUntil, holderName, fields, current);
     }
+
+    /// <summary>
+    /// The verification's audit record as the API host described the request, or, for a caller inside the cluster
+    /// that sent none, one made from the caller (a natural person's id masked).
+    /// </summary>
+    public static AuditEntry AuditOf(VerifyLicense request, Caller caller, DateTimeOffset now) =>
+        (request.Audit ?? new AuditEntry(now, caller.RequestId ?? "", PersonalData.MaskText(caller.Subject), null, caller.Role, caller.UnitCode,
+            null, AuditKinds.Read, "VerifyLicense", "/api/verifications", AuditOutcomes.Attempted, null, request.Purpose, null)) with { Time = now };
 
     public static string DocumentHash(LicenseVersionState version) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(version.Canonical)));

@@ -65,6 +65,9 @@ public static class SiloSetup
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.LicenseReadModel>();
         silo.Services.AddSingleton<OrleansLicenses.Licenses.LicenseStore>();
         silo.Services.AddSingleton<OrleansLicenses.Units.UnitDirectory>();
+        // One group-commit writer per silo for use records and their audit records, on the silo's own audit chain.
+        silo.Services.AddSingleton<OrleansLicenses.Journal.VerificationJournal>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<OrleansLicenses.Journal.VerificationJournal>());
         // Database failures leave every grain call as a serializable 503-mapped error, never a codec failure.
         silo.AddIncomingGrainCallFilter<StorageFailureCallFilter>();
         silo.Services.AddSingleton<OrleansLicenses.Units.SigningKeyProtection>();

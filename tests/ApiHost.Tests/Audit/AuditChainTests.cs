@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -368,7 +369,7 @@ public sealed class AuditChainTests
             DataSource = NpgsqlDataSource.Create(connectionString);
             var keys = new AuditKeys(new AuditSettings { CheckpointKey = Key }, isDevelopment: false);
             Writer = new AuditWriter(DataSource, Options.Create(new AuditSettings()), NullLogger<AuditWriter>.Instance);
-            Checkpointer = new AuditCheckpointer(DataSource, keys, TimeProvider.System, NullLogger<AuditCheckpointer>.Instance);
+            Checkpointer = new AuditCheckpointer(DataSource, keys, Writer, TimeProvider.System, NullLogger<AuditCheckpointer>.Instance);
             Verifier = new AuditVerifier(keys, TimeProvider.System);
         }
 

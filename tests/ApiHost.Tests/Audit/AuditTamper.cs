@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using Npgsql;
 using OrleansLicenses.ApiHost.Audit;
 

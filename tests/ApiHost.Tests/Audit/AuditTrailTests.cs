@@ -1,3 +1,4 @@
+using OrleansLicenses.Audit;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;

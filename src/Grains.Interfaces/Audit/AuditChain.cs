@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Org.BouncyCastle.Crypto.Digests;
 
-namespace OrleansLicenses.ApiHost.Audit;
+namespace OrleansLicenses.Audit;
 
 /// <summary>What one audit record says (everything but its place in the chain).</summary>
 /// <param name="Time">When the request was recorded, UTC, truncated to whole microseconds (PostgreSQL's precision).</param>
@@ -19,21 +19,22 @@ namespace OrleansLicenses.ApiHost.Audit;
 /// <param name="Status">HTTP status of the answer; absent on an attempt record.</param>
 /// <param name="Purpose">Why (用证事由): the <c>Audit-Purpose</c> header or what the handler set.</param>
 /// <param name="AttemptSeq">On the outcome record of a write: the sequence number of its attempt record.</param>
+[GenerateSerializer, Immutable, Alias("ol.AuditEntry")]
 public sealed record AuditEntry(
-    DateTimeOffset Time,
-    string RequestId,
-    string Actor,
-    string? ActorRef,
-    string? Role,
-    string? UnitCode,
-    string? ClientAddress,
-    string Kind,
-    string Action,
-    string Resource,
-    string Outcome,
-    int? Status,
-    string? Purpose,
-    long? AttemptSeq);
+    [property: Id(0)] DateTimeOffset Time,
+    [property: Id(1)] string RequestId,
+    [property: Id(2)] string Actor,
+    [property: Id(3)] string? ActorRef,
+    [property: Id(4)] string? Role,
+    [property: Id(5)] string? UnitCode,
+    [property: Id(6)] string? ClientAddress,
+    [property: Id(7)] string Kind,
+    [property: Id(8)] string Action,
+    [property: Id(9)] string Resource,
+    [property: Id(10)] string Outcome,
+    [property: Id(11)] int? Status,
+    [property: Id(12)] string? Purpose,
+    [property: Id(13)] long? AttemptSeq);
 
 /// <summary>A stored record: the entry, its sequence number and its links.</summary>
 public sealed record AuditRecord(long Seq, AuditEntry Entry, byte[] PrevHash, byte[] Hash);
@@ -95,8 +96,32 @@ public static class AuditChain
 
     private static readonly byte[] Tag = "OLAUDIT1"u8.ToArray();
 
-    /// <summary>The <c>prev_hash</c> of record 1.</summary>
+    /// <summary>The chain the API hosts extend (the only chain before per-silo chains existed).</summary>
+    public const string MainChain = "main";
+
+    private static readonly byte[] ChainTag = "OLCHAIN1"u8.ToArray();
+
+    /// <summary>The <c>prev_hash</c> of record 1 of the main chain.</summary>
     public static byte[] Genesis => new byte[HashLength];
+
+    /// <summary>
+    /// The <c>prev_hash</c> of record 1 of a chain: 32 zero bytes for <see cref="MainChain"/>, otherwise
+    /// <c>SM3("OLCHAIN1" || UTF-8 chain id)</c>, so a record cannot be moved from one chain to another unnoticed.
+    /// </summary>
+    public static byte[] GenesisOf(string chainId)
+    {
+        if (chainId == MainChain)
+        {
+            return Genesis;
+        }
+
+        var digest = new SM3Digest();
+        digest.BlockUpdate(ChainTag);
+        digest.BlockUpdate(Encoding.UTF8.GetBytes(chainId));
+        var hash = new byte[HashLength];
+        digest.DoFinal(hash);
+        return hash;
+    }
 
     public static DateTimeOffset Truncate(DateTimeOffset time)
     {
