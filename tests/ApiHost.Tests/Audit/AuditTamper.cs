@@ -7,7 +7,7 @@ namespace OrleansLicenses.Tests.Audit;
 /// <summary>What an attacker with the database superuser can do: switch the audit triggers off, change rows, switch them on.</summary>
 public static class AuditTamper
 {
-    private static readonly string[] Tables = ["audit_records", "audit_chain_head", "audit_checkpoints"];
+    private static readonly string[] Tables = ["audit_records", "audit_chain_head", "audit_checkpoints", "audit_chains"];
 
     public static Task RunAsync(string connectionString, string sql, params object[] parameters) =>
         RunAsync(connectionString, [(sql, parameters)]);
