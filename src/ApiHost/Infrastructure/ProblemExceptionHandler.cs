@@ -43,7 +43,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     /// <summary>The status this handler answers an exception with (the audit trail records it as the outcome).</summary>
     public static int StatusCodeFor(Exception exception) => Classify(exception).Status;
 
-    private static (int Status, string Title, string? Detail, string? Code, string? Field) Classify(Exception exception) => exception switch
+    private static (int Status, string Title, string? Detail, string? Code, string? Field) Classify(Exception exception) => Unwrap(exception) switch
     {
         DomainException d => (d.Kind switch
         {
@@ -69,6 +69,23 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             => (StatusCodes.Status503ServiceUnavailable, "The licence database is temporarily unavailable.", "Retry after a few seconds.", "service.unavailable", null),
         _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null, "server.error", null),
     };
+
+    /// <summary>
+    /// Orleans wraps what a grain's storage provider throws (e.g. while activating) in an <see cref="OrleansException"/>;
+    /// the platform's own error inside it decides the answer.
+    /// </summary>
+    private static Exception Unwrap(Exception exception)
+    {
+        for (var e = exception; e is OrleansException { InnerException: { } inner }; e = inner)
+        {
+            if (inner is ServiceUnavailableException or DomainException)
+            {
+                return inner;
+            }
+        }
+
+        return exception;
+    }
 
     private static string Title(DomainErrorKind kind) => kind switch
     {

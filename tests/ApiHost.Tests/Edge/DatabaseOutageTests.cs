@@ -67,7 +67,8 @@ public sealed class DatabaseOutageTests(DatabaseOutageFixture fixture) : IClassF
         await Task.WhenAll(load);
 
         var unexpected = answers.Where(a => a.Status is not (HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable)).ToList();
-        Assert.True(unexpected.Count == 0, string.Join("\n", unexpected.Take(5).Select(a => $"{(int)a.Status}: {a.Body}")));
+        Assert.True(unexpected.Count == 0, string.Join("\n", unexpected.Take(5).Select(a => $"{(int)a.Status}: {a.Body}"))
+            + "\n" + string.Join("\n", LogSink.Lines.Where(l => l.Contains("Unhandled", StringComparison.Ordinal)).Take(3)));
         Assert.Contains(answers, a => a.Status == HttpStatusCode.ServiceUnavailable);
         foreach (var (_, licenseId, _) in answers.Where(a => a.Status == HttpStatusCode.Created))
         {
