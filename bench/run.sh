@@ -110,9 +110,9 @@ start_platform() { # silos, skip-build
   SILOS_NOW=$1
 }
 # Processes of the platform: run.sh's children are the dotnet processes themselves (exec).
-silo_pids() { for p in $(pgrep -P "$PLATFORM_PID"); do grep -qa 'OrleansLicenses.Silo.dll' "/proc/$p/cmdline" 2>/dev/null && echo "$p"; done; }
-api_pid() { for p in $(pgrep -P "$PLATFORM_PID"); do grep -qa 'OrleansLicenses.ApiHost.dll' "/proc/$p/cmdline" 2>/dev/null && echo "$p"; done; }
-pg_pids() { local pm; pm=$(head -n1 "$BLOCAL/pg/data/postmaster.pid"); echo "$pm"; pgrep -P "$pm"; }
+silo_pids() { local p; for p in $(pgrep -P "$PLATFORM_PID" || true); do if grep -qa 'OrleansLicenses.Silo.dll' "/proc/$p/cmdline" 2>/dev/null; then echo "$p"; fi; done; }
+api_pid() { local p; for p in $(pgrep -P "$PLATFORM_PID" || true); do if grep -qa 'OrleansLicenses.ApiHost.dll' "/proc/$p/cmdline" 2>/dev/null; then echo "$p"; fi; done; }
+pg_pids() { local pm; pm=$(head -n1 "$BLOCAL/pg/data/postmaster.pid"); echo "$pm"; pgrep -P "$pm" || true; }
 rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
@@ -139,6 +139,30 @@ ESTATE_SECRET=$(curl -fsS -H "Authorization: Bearer $ADMIN" -H 'Content-Type: ap
 ESTATE=$(token bench-estate-issuer "$ESTATE_SECRET")
 for t in "$ADMIN" "$ISSUER" "$VERIFIER" "$ESTATE"; do [ -n "$t" ] && [ "$t" != null ] || { echo "could not obtain client tokens" >&2; exit 1; }; done
 VALID_FROM=$(TZ=Asia/Shanghai date +%F)
+# GB 32100 code of a government body (11) in region 230100 whose organisation-code body is the 8-digit number $1.
+credit_code() {
+  awk -v n="$1" 'BEGIN {
+    A = "0123456789ABCDEFGHJKLMNPQRTUWXY"; split("3 7 9 10 5 8 4 2", ow, " ")
+    split("1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28", cw, " ")
+    body = sprintf("%08d", n); s = 0
+    for (i = 1; i <= 8; i++) s += substr(body, i, 1) * ow[i]
+    c = 11 - s % 11; org = (c == 10) ? "X" : (c == 11 ? "0" : c)
+    f = "11230100" body org; s = 0
+    for (i = 1; i <= 17; i++) s += (index(A, substr(f, i, 1)) - 1) * cw[i]
+    k = (31 - s % 31) % 31; print f substr(A, k + 1, 1) }'
+}
+# Seeding spreads over SEED_UNITS issuing units of the food licence (each unit signs with its own key).
+SEED_UNITS=8; SEED_TOKENS=""
+say "defining $SEED_UNITS bench issuing units and their issuer clients"
+for u in $(seq 1 "$SEED_UNITS"); do
+  code=$(credit_code $((90000000 + u)))
+  curl -fsS -o /dev/null -X PUT -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' --data \
+    "{\"name\":\"基准测试签发单位$u\",\"regionCode\":\"230100\",\"level\":\"city\",\"parentUnitCode\":\"11230000000000019J\",\"issuableTypes\":[\"11230000000000019J001\"]}" \
+    "$API/api/units/$code"
+  secret=$(curl -fsS -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+    --data "{\"clientId\":\"bench-seed-issuer-$u\",\"name\":\"bench-seed-issuer-$u\",\"role\":\"issuer\",\"unitCode\":\"$code\"}" "$API/api/clients" | jq -r .clientSecret)
+  SEED_TOKENS="$SEED_TOKENS${SEED_TOKENS:+,}$(token "bench-seed-issuer-$u" "$secret")"
+done
 
 # --- Result collection ---------------------------------------------------------------------------------------
 SCEN="$WORK/scenarios.jsonl"; : >"$SCEN"
@@ -179,23 +203,25 @@ durability() {
 acked() { local s=0; for f in "$@"; do s=$((s + $(jq -s '[.[] | select(.thread != null) | .ok] | add' "$WORK/$f.json"))); done; echo "$s"; }
 
 # --- Seeding: N food licences, a distinct holder each, through POST /api/licenses in parallel -----------------
-say "seeding $N licences through the API (wrk, 64 connections, unit 11230100000000027J)"
+say "seeding $N licences through the API (wrk, 64 connections, $SEED_UNITS issuing units)"
 seed_start=$(date +%s.%N); done_n=0; chunk=0; rate=800; SEED_RUNS=()
 while [ "$done_n" -lt "$N" ] && [ "$chunk" -lt 60 ]; do
-  left=$((N - done_n)); d=$(( left / rate + 3 )); [ "$d" -gt 60 ] && d=60; [ "$chunk" -eq 0 ] && [ "$d" -gt 20 ] && d=20
-  wrk_run "seed-$chunk" 64 "$d" issue.lua "$API" TOKEN="$ISSUER" ISSUE_MODE=food QUOTA="$left" HOLDER_BASE=$((chunk * 1400000)) \
+  # A little over what is left: a request still in flight when wrk stops is not counted (it may still commit).
+  left=$((N - done_n)); d=$(( left / rate + 5 )); [ "$d" -gt 60 ] && d=60; [ "$d" -lt 8 ] && d=8; [ "$chunk" -eq 0 ] && [ "$d" -gt 20 ] && d=20
+  wrk_run "seed-$chunk" 64 "$d" issue.lua "$API" TOKEN="$SEED_TOKENS" ISSUE_MODE=food QUOTA="$((left + 64))" HOLDER_BASE=$((chunk * 1400000)) \
     SERIAL_PREFIX="BS$(printf %02d "$chunk")" VALID_FROM="$VALID_FROM"
   got=$(acked "seed-$chunk"); SEED_RUNS+=("seed-$chunk")
   [ "$got" -gt 0 ] || { echo "seeding made no progress: $(S "seed-$chunk" .statuses)" >&2; exit 1; }
-  done_n=$((done_n + got)); rate=$(awk -v g="$got" -v s="$(S "seed-$chunk" .seconds)" 'BEGIN { r = int(g / s); print (r < 50 ? 50 : r) }')
+  done_n=$((done_n + got)); rate=$(awk -v g="$got" -v s="$(S "seed-$chunk" .seconds)" 'BEGIN { r = int(g / s); print (r < 10 ? 10 : r) }')
   say "  chunk $chunk: $got licences in ${d}s ($rate/s), $done_n of $N"
   chunk=$((chunk + 1))
 done
 seed_secs=$(awk -v a="$seed_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 durability seed "$done_n" "SELECT count(*) FROM licenses WHERE split_part(license_number, '.', 3) LIKE 'BS%'"
 [ "$done_n" -ge "$N" ] || { echo "seeded only $done_n of $N" >&2; exit 1; }
+N_SEEDED=$done_n
 scenario seed "$(awk -v n="$done_n" -v s="$seed_secs" 'BEGIN { printf "%.1f", n / s }')" "licences/s" null null null \
-  "{\"licenses\":$done_n,\"seconds\":$seed_secs,\"connections\":64}"
+  "{\"licenses\":$done_n,\"seconds\":$seed_secs,\"connections\":64,\"issuing_units\":$SEED_UNITS}"
 
 # Licence sets: HOT (verify-hot, presentations, scale-out), the rest shuffled for verify-cold and memory.
 "${PSQL[@]}" -F ' ' -c "SELECT identifier, holder_id_number FROM licenses WHERE split_part(license_number, '.', 3) LIKE 'BS%' ORDER BY random()" >"$WORK/all.txt"
@@ -206,11 +232,11 @@ COLD_N=$(wc -l <"$WORK/cold.txt")
 # Holder tokens for the hot licences (real-name platform stand-in, Development), in parallel with curl.
 say "minting $HOT holder tokens"
 mkdir -p "$WORK/ht"
-awk -v api="$API" -v dir="$WORK/ht" '{ printf "url = \"%s/api/dev/holder-tokens\"\nheader = \"Content-Type: application/json\"\ndata = \"{\\\"idType\\\":\\\"001\\\",\\\"idNumber\\\":\\\"%s\\\",\\\"name\\\":\\\"bench\\\"}\"\noutput = \"%s/%d\"\n", api, $2, dir, NR }' \
+awk -v api="$API" -v dir="$WORK/ht" '{ printf "%surl = \"%s/api/dev/holder-tokens\"\nfail\nheader = \"Content-Type: application/json\"\ndata = \"{\\\"idType\\\":\\\"001\\\",\\\"idNumber\\\":\\\"%s\\\",\\\"name\\\":\\\"bench\\\"}\"\noutput = \"%s/%d\"\n", (NR > 1 ? "next\n" : ""), api, $2, dir, NR }' \
   "$WORK/hot.txt" >"$WORK/ht.cfg"
-curl -sS --fail-early -Z --parallel-max 16 -K "$WORK/ht.cfg"
-for i in $(seq 1 "$HOT"); do jq -r .access_token "$WORK/ht/$i"; done | paste -d ' ' <(cut -d' ' -f1 "$WORK/hot.txt") - >"$WORK/pairs.txt"
-grep -q ' null$' "$WORK/pairs.txt" && { echo "some holder tokens missing" >&2; exit 1; }
+curl -sS --no-progress-meter --fail-early -Z --parallel-max 16 -K "$WORK/ht.cfg"
+jq -r .access_token $(seq -f "$WORK/ht/%g" 1 "$HOT") | paste -d ' ' <(cut -d' ' -f1 "$WORK/hot.txt") - >"$WORK/pairs.txt"
+[ "$(awk 'NF == 2 && $2 != "null"' "$WORK/pairs.txt" | wc -l)" -eq "$HOT" ] || { echo "some holder tokens are missing" >&2; exit 1; }
 
 # presentation_pool NAME PURPOSE COUNT -> $WORK/NAME.tokens  (used at most 5 times each, "maxUses": 5)
 presentation_pool() {
@@ -218,13 +244,14 @@ presentation_pool() {
   cat "$WORK/$1.tok".* >"$WORK/$1.tokens"
   [ "$(wc -l <"$WORK/$1.tokens")" -gt 0 ] || { echo "no presentation tokens: $(S "$1-present" .statuses)" >&2; exit 1; }
 }
-VERIFY_RUNS=()
+VERIFY_RUNS=(); declare -A POOL
 # verify_hot NAME CONNECTIONS DURATION: presentation + scope basis mixed, over the HOT licences
 verify_hot() {
   local purpose="bench $1"
   presentation_pool "$1" "$purpose" 6000
   wrk_run "$1" "$2" "$3" verify.lua "$API" TOKEN="$VERIFIER" MODE=hot BASIS=mix IDS="$WORK/hot.txt" TOKENS="$WORK/$1.tokens" PURPOSE="$purpose"
   VERIFY_RUNS+=("$1")
+  POOL[$1]=$(wc -l <"$WORK/$1.tokens")
 }
 trivial() { wrk_run "$1" "$2" "$3" trivial.lua "$API/health/live"; }
 warm() { wrk_run warmup-$RANDOM 32 "$WARMUP" verify.lua "$API" TOKEN="$VERIFIER" MODE=hot BASIS=scope IDS="$WORK/hot.txt" PURPOSE="bench warm-up"; }
@@ -260,7 +287,7 @@ warm; verify_hot verify-hot-32 32 "$DURATION"; trivial trivial-32 32 "$DURATION"
 hot32=$(S verify-hot-32 .rps); triv32=$(S trivial-32 .rps)
 scenario trivial-32 "$triv32" "req/s" null null null "{\"connections\":32,\"latency\":$(lat trivial-32)}"
 scenario verify-hot-32 "$hot32" "req/s" "$triv32" 0.5 "$(ratio_met "$hot32" "$triv32" 0.5)" \
-  "{\"connections\":32,\"acceptance_bar\":0.3,\"acceptance_met\":$(ratio_met "$hot32" "$triv32" 0.3),\"licenses\":$HOT,\"basis\":\"presentation-token and scope, alternating\",\"latency\":$(lat verify-hot-32)}"
+  "{\"connections\":32,\"acceptance_bar\":0.3,\"acceptance_met\":$(ratio_met "$hot32" "$triv32" 0.3),\"licenses\":$HOT,\"basis\":\"presentation-token and scope, alternating (scope only once the ${POOL[verify-hot-32]} tokens x 5 uses run out)\",\"latency\":$(lat verify-hot-32)}"
 cold=$(S verify-cold .rps)
 scenario verify-cold "$cold" "req/s" "$hot32" 0.3 "$(ratio_met "$cold" "$hot32" 0.3)" \
   "{\"connections\":32,\"distinct_licenses\":$cold_done,\"basis\":\"scope\",\"latency\":$(lat verify-cold)}"
@@ -273,7 +300,7 @@ verify_hot verify-hot-128 128 "$DURATION"; trivial trivial-128 128 "$DURATION"
 hot128=$(S verify-hot-128 .rps); triv128=$(S trivial-128 .rps)
 scenario trivial-128 "$triv128" "req/s" null null null "{\"connections\":128,\"latency\":$(lat trivial-128)}"
 scenario verify-hot-128 "$hot128" "req/s" "$triv128" 0.5 "$(ratio_met "$hot128" "$triv128" 0.5)" \
-  "{\"connections\":128,\"acceptance_bar\":0.3,\"acceptance_met\":$(ratio_met "$hot128" "$triv128" 0.3),\"licenses\":$HOT,\"basis\":\"presentation-token and scope, alternating\",\"latency\":$(lat verify-hot-128)}"
+  "{\"connections\":128,\"acceptance_bar\":0.3,\"acceptance_met\":$(ratio_met "$hot128" "$triv128" 0.3),\"licenses\":$HOT,\"basis\":\"presentation-token and scope, alternating (scope only once the ${POOL[verify-hot-128]} tokens x 5 uses run out)\",\"latency\":$(lat verify-hot-128)}"
 
 # --- SM2 reference (bench/Sm2Bench, when present) --------------------------------------------------------------
 SM2_REF=null; SM2_PLAT=null; SM2_ALL=null

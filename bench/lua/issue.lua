@@ -13,7 +13,10 @@ function init(args)
   prefix = C.env("SERIAL_PREFIX", "B")
   mode = C.env("ISSUE_MODE", "food")
   validFrom = C.env("VALID_FROM", "2026-12-01")
-  headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. C.env("TOKEN", "") }
+  -- TOKEN: one issuer token, or several separated by commas (one per issuing unit), used in turn.
+  auth = {}
+  for t in C.env("TOKEN", ""):gmatch("[^,]+") do auth[#auth + 1] = "Bearer " .. t end
+  headers = { ["Content-Type"] = "application/json" }
   citizen = C.citizen_id("19900307", 1)
 end
 
@@ -23,6 +26,7 @@ function request()
   k = k + 1
   local serial = prefix .. string.format("%02d%08d", tid, k)
   headers["Idempotency-Key"] = serial
+  headers["Authorization"] = auth[(k % #auth) + 1]
   local body
   if mode == "multi" then
     body = string.format('{"typeCode":"11230000000000051X001","holder":{"idType":"111","idNumber":"%s","name":"李四"},'
