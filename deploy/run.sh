@@ -6,7 +6,10 @@
 #   ./deploy/run.sh [--silos N]
 #
 # Environment: Bootstrap__AdminClientSecret (else one is generated once and kept in .local/secrets.env),
-#              OL_PG_PORT (default 55432), OL_API_URL (default http://127.0.0.1:5000).
+#              OL_PG_PORT (default 55432), OL_API_URL (default http://127.0.0.1:5000),
+#              OL_LOCAL_DIR (default .local: PostgreSQL cluster, logs, secrets, demo client secrets),
+#              OL_SILO_PORT_BASE / OL_GATEWAY_PORT_BASE (defaults 11110 / 29999; silo i uses base + i),
+#              OL_SKIP_BUILD=1 (use the Release binaries already built).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,13 +18,13 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --silos) SILOS="$2"; shift 2 ;;
     --silos=*) SILOS="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
 [[ "$SILOS" =~ ^[1-9][0-9]?$ ]] || { echo "--silos must be 1..99" >&2; exit 2; }
 
-LOCAL="$ROOT/.local"
+LOCAL="${OL_LOCAL_DIR:-$ROOT/.local}"
 PG_DIR="$LOCAL/pg"
 PG_PORT="${OL_PG_PORT:-55432}"
 API_URL="${OL_API_URL:-http://127.0.0.1:5000}"
@@ -52,7 +55,7 @@ else
 fi
 
 if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
-  say "Initialising a project-local PostgreSQL cluster in .local/pg"
+  say "Initialising a project-local PostgreSQL cluster in $PG_DIR"
   mkdir -p "$PG_DIR"
   [ "$(id -u)" -eq 0 ] && chown -R "$PG_USER" "$PG_DIR"
   as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$LOGS/initdb.log"
@@ -91,9 +94,11 @@ source "$SECRETS"
 ADMIN_SECRET="${Bootstrap__AdminClientSecret:-$OL_ADMIN_SECRET}"
 
 # --- Build -------------------------------------------------------------------------------------
-say "Building (Release)"
-dotnet build "$ROOT/src/ApiHost/ApiHost.csproj" -c Release -nologo -v q >"$LOGS/build-api.log" 2>&1 || { cat "$LOGS/build-api.log"; exit 1; }
-dotnet build "$ROOT/src/Silo/Silo.csproj" -c Release -nologo -v q >"$LOGS/build-silo.log" 2>&1 || { cat "$LOGS/build-silo.log"; exit 1; }
+if [ "${OL_SKIP_BUILD:-0}" != 1 ]; then
+  say "Building (Release)"
+  dotnet build "$ROOT/src/ApiHost/ApiHost.csproj" -c Release -nologo -v q >"$LOGS/build-api.log" 2>&1 || { cat "$LOGS/build-api.log"; exit 1; }
+  dotnet build "$ROOT/src/Silo/Silo.csproj" -c Release -nologo -v q >"$LOGS/build-silo.log" 2>&1 || { cat "$LOGS/build-silo.log"; exit 1; }
+fi
 SILO_DIR="$ROOT/src/Silo/bin/Release/net10.0"
 API_DIR="$ROOT/src/ApiHost/bin/Release/net10.0"
 
@@ -115,9 +120,10 @@ export ConnectionStrings__Postgres="$CONN" Orleans__ClusterId="$CLUSTER_ID"
 [ -n "${OL_KEY_ENCRYPTION_KEY:-}" ] || { echo "OL_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 [ -n "${OL_PRESENTATION_KEY:-}" ] || { echo "OL_PRESENTATION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 [ -n "${OL_AUDIT_KEY:-}" ] || { echo "OL_AUDIT_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
+SILO_PORT_BASE="${OL_SILO_PORT_BASE:-11110}"; GATEWAY_PORT_BASE="${OL_GATEWAY_PORT_BASE:-29999}"
 for i in $(seq 1 "$SILOS"); do
-  say "Starting silo $i of $SILOS (silo port $((11110 + i)), gateway $((29999 + i)))"
-  (cd "$SILO_DIR" && Signing__KeyEncryptionKey="$OL_KEY_ENCRYPTION_KEY" Orleans__SiloPort=$((11110 + i)) Orleans__GatewayPort=$((29999 + i)) \
+  say "Starting silo $i of $SILOS (silo port $((SILO_PORT_BASE + i)), gateway $((GATEWAY_PORT_BASE + i)))"
+  (cd "$SILO_DIR" && Signing__KeyEncryptionKey="$OL_KEY_ENCRYPTION_KEY" Orleans__SiloPort=$((SILO_PORT_BASE + i)) Orleans__GatewayPort=$((GATEWAY_PORT_BASE + i)) \
     exec dotnet OrleansLicenses.Silo.dll >"$LOGS/silo-$i.log" 2>&1) &
   PIDS+=($!)
   # The first silo applies the schema; later ones start once it is up.
@@ -144,7 +150,7 @@ done
 
 if [ -x "$ROOT/deploy/seed-demo.sh" ]; then
   say "Loading demo data"
-  OL_API_URL="$API_URL" OL_ADMIN_SECRET="$ADMIN_SECRET" "$ROOT/deploy/seed-demo.sh" >"$LOGS/seed.log" 2>&1 || { cat "$LOGS/seed.log"; exit 1; }
+  OL_API_URL="$API_URL" OL_ADMIN_SECRET="$ADMIN_SECRET" OL_CLIENTS_FILE="$LOCAL/demo-clients.env" "$ROOT/deploy/seed-demo.sh" >"$LOGS/seed.log" 2>&1 || { cat "$LOGS/seed.log"; exit 1; }
   cat "$LOGS/seed.log"
 fi
 

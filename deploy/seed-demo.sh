@@ -6,7 +6,7 @@
 set -euo pipefail
 API="${OL_API_URL:-http://127.0.0.1:5000}"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CLIENTS_FILE="$ROOT/.local/demo-clients.env"
+CLIENTS_FILE="${OL_CLIENTS_FILE:-$ROOT/.local/demo-clients.env}"
 : "${OL_ADMIN_SECRET:?set OL_ADMIN_SECRET to the bootstrap admin secret}"
 
 TOKEN=$(curl -fsS -d grant_type=client_credentials -d client_id=admin --data-urlencode "client_secret=$OL_ADMIN_SECRET" "$API/api/auth/token" \
@@ -89,5 +89,5 @@ client() {
 client demo-hrb-market-issuer issuer 11230100000000027J
 client demo-hrb-centre-verifier verifier 11230100000000035D
 client demo-qqh-market-issuer issuer 11230200000000027P
-echo "Demo client secrets are in .local/demo-clients.env:"
+echo "Demo client secrets are in $CLIENTS_FILE:"
 sed 's/^/  /' "$CLIENTS_FILE"
