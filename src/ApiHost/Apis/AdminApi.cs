@@ -66,7 +66,7 @@ public static class AdminApi
     public static async Task<Ok<Statistics>> Stats(NpgsqlDataSource db, TimeProvider time)
     {
         await using var cmd = db.CreateCommand($"""
-            SELECT 'status', {LicenseQueries.EffectiveStatus.Replace("$6", "$1", StringComparison.Ordinal)}, count(*) FROM licenses GROUP BY 2
+            SELECT 'status', {LicenseQueries.EffectiveStatus}, count(*) FROM licenses GROUP BY 2
             UNION ALL SELECT 'type', type_code, count(*) FROM licenses GROUP BY 2
             UNION ALL SELECT 'issuer', issuer_code, count(*) FROM licenses GROUP BY 2
             UNION ALL SELECT 'region', region_code, count(*) FROM licenses GROUP BY 2

@@ -11,5 +11,9 @@ public readonly record struct Paging(int Page, int PageSize)
         new(Math.Clamp(page ?? 1, 1, 1_000_000), Math.Clamp(pageSize ?? 20, 1, MaxPageSize));
 }
 
-/// <summary>A page of results with the total count.</summary>
-public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
+/// <summary>A page of results with the total count (a lower bound when <see cref="TotalIsLowerBound"/>).</summary>
+public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total)
+{
+    /// <summary>True when more licences match than the search counts (the total is then the count cap).</summary>
+    public bool TotalIsLowerBound { get; init; }
+}
