@@ -52,6 +52,8 @@ public sealed class VerificationJournal : IHostedService
             lane.Close();
         }
 
-        await Task.WhenAll(loops).WaitAsync(cancellationToken);
+        // Like BackgroundService: a host that stops abruptly (cancelled token) does not wait for the loops; what
+        // they had not committed was never answered.
+        await Task.WhenAny(Task.WhenAll(loops), Task.Delay(Timeout.Infinite, cancellationToken));
     }
 }

@@ -74,8 +74,12 @@ public sealed class LicenseGrain(
         }
 
         var lifecycle = LicenseLifecycle.Issue(command.ValidFrom, validUntil).GetOrThrow();
-        // The holder's one write of this issuance: the reservation that enforces one live licence per type.
-        await GrainFactory.GetGrain<IHolderGrain>(command.Holder.Key).ReserveAsync(number.ToString(), number.TypeCode, type.Definition.MultipleInstances);
+        // The holder's one write of this issuance: the reservation that enforces one live licence per type. A
+        // multi-instance type (property rights) leaves the holder nothing to enforce, so it costs no holder call.
+        if (!type.Definition.MultipleInstances)
+        {
+            await GrainFactory.GetGrain<IHolderGrain>(command.Holder.Key).ReserveAsync(number.ToString(), number.TypeCode, multipleInstances: false);
+        }
 
         try
         {

@@ -59,27 +59,19 @@ public sealed class LicenseStore(NpgsqlDataSource dataSource)
     {
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            await using (var stateRow = StateRow(state, current, connection, tx))
-            {
-                // The state row's command returns the revision when it wrote, nothing when the revision did not match.
-                if (await stateRow.ExecuteScalarAsync(ct) is null)
-                {
-                    throw new LicenseWriteConflictException(current.LicenseNumber);
-                }
-            }
-
-            await using (var batch = new NpgsqlBatch(connection, tx))
-            {
-                // Durable before acknowledged, whatever the server's default.
-                batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO on"));
-                batch.BatchCommands.Add(LicenseReadModel.Upsert(state, current));
-                batch.BatchCommands.Add(FeedRow(state, current, change));
-                await batch.ExecuteNonQueryAsync(ct);
-            }
-
-            await tx.CommitAsync(ct);
+            // One round trip: the batch runs as one implicit transaction (a single Sync), so a failing statement,
+            // the revision check included, rolls back every statement before it.
+            await using var batch = dataSource.CreateBatch();
+            // Durable before acknowledged, whatever the server's default (local to this transaction).
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'on', true)"));
+            batch.BatchCommands.Add(StateRow(state, current));
+            batch.BatchCommands.Add(LicenseReadModel.Upsert(state, current));
+            batch.BatchCommands.Add(FeedRow(state, current, change));
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == ConflictState)
+        {
+            throw new LicenseWriteConflictException(current.LicenseNumber);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -92,18 +84,23 @@ public sealed class LicenseStore(NpgsqlDataSource dataSource)
         }
     }
 
-    private static NpgsqlCommand StateRow(LicenseState state, LicenseView current, NpgsqlConnection connection, NpgsqlTransaction tx)
+    /// <summary>SQLSTATE raised by <c>license_state_written</c> when the revision check failed.</summary>
+    private const string ConflictState = "OL409";
+
+    private static NpgsqlBatchCommand StateRow(LicenseState state, LicenseView current)
     {
         var json = JsonSerializer.Serialize(state, Json);
-        var command = state.Revision == 1
-            ? new NpgsqlCommand("""
-                INSERT INTO license_state (license_number, revision, state, updated_at) VALUES ($1, $2, $3, now())
-                ON CONFLICT (license_number) DO NOTHING RETURNING revision
-                """, connection, tx)
-            : new NpgsqlCommand("""
-                UPDATE license_state SET revision = $2, state = $3, updated_at = now()
-                WHERE license_number = $1 AND revision = $2 - 1 RETURNING revision
-                """, connection, tx);
+        var command = new NpgsqlBatchCommand(state.Revision == 1
+            ? """
+                WITH w AS (INSERT INTO license_state (license_number, revision, state, updated_at) VALUES ($1, $2, $3, now())
+                           ON CONFLICT (license_number) DO NOTHING RETURNING 1)
+                SELECT license_state_written(EXISTS (SELECT 1 FROM w), $1)
+                """
+            : """
+                WITH w AS (UPDATE license_state SET revision = $2, state = $3, updated_at = now()
+                           WHERE license_number = $1 AND revision = $2 - 1 RETURNING 1)
+                SELECT license_state_written(EXISTS (SELECT 1 FROM w), $1)
+                """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = current.LicenseNumber });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = state.Revision });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = json, NpgsqlDbType = NpgsqlDbType.Json });

@@ -6,3 +6,14 @@ CREATE INDEX IF NOT EXISTS licenses_issuer_recent ON licenses (issuer_code, upda
 CREATE INDEX IF NOT EXISTS licenses_recent ON licenses (updated_at DESC);
 DROP INDEX IF EXISTS licenses_holder;
 DROP INDEX IF EXISTS licenses_type;
+
+-- The licence store sends a change as one pipelined batch (one round trip, one implicit transaction). Its state
+-- row statement calls this with whether the revision-checked write happened; raising rolls the whole change back.
+CREATE OR REPLACE FUNCTION license_state_written(written boolean, license text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT written THEN
+        RAISE EXCEPTION 'licence % was written by another activation', license USING ERRCODE = 'OL409';
+    END IF;
+    RETURN true;
+END
+$$;
