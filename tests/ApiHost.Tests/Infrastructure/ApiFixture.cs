@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Logging;
 
 namespace OrleansLicenses.Tests.Infrastructure;
@@ -68,6 +69,8 @@ public class ApiFixture : IAsyncLifetime
             web.UseSetting("Limits:MaxRequestBodyBytes", "65536");
             web.UseSetting("RateLimits:TokenPerMinute", TokenPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("RateLimits:PublicPerMinute", PublicPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // The tests' calendar (OL_TEST_TODAY), the same one the silos read.
+            web.ConfigureTestServices(TestCalendar.Clock.Register);
             ConfigureHost(web);
         });
         _ = Factory.Server; // start now, so the first test does not pay for it under its own timeout
