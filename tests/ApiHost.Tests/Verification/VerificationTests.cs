@@ -81,7 +81,7 @@ public sealed class VerificationTests(ApiFixture fixture)
         var grant = await (await w.Holder.PostAsJsonAsync("/api/me/authorizations", new
         {
             licenseId = w.LicenseId, granteeUnitCode = QiqiharCentre, matterCode = Demo.FoodMatter, purpose = "异地办理",
-            expiresAt = DateTimeOffset.UtcNow.AddDays(1), maxUses = 2,
+            expiresAt = TestCalendar.Clock.GetUtcNow().AddDays(1), maxUses = 2,
         })).ReadJson();
         var auth = new { licenseId = w.LicenseId, authorizationId = grant.GetProperty("id").GetString(), matterCode = Demo.FoodMatter, purpose = "异地办理" };
         Assert.Equal(HttpStatusCode.OK, (await Verify(w.OutOfScopeHall, auth)).StatusCode);
@@ -93,7 +93,7 @@ public sealed class VerificationTests(ApiFixture fixture)
         // Withdrawn: effective on the next request.
         var second = await (await w.Holder.PostAsJsonAsync("/api/me/authorizations", new
         {
-            licenseId = w.LicenseId, granteeUnitCode = QiqiharCentre, purpose = "异地办理", expiresAt = DateTimeOffset.UtcNow.AddDays(1),
+            licenseId = w.LicenseId, granteeUnitCode = QiqiharCentre, purpose = "异地办理", expiresAt = TestCalendar.Clock.GetUtcNow().AddDays(1),
         })).ReadJson();
         var secondAuth = auth with { authorizationId = second.GetProperty("id").GetString() };
         Assert.Equal(HttpStatusCode.OK, (await Verify(w.OutOfScopeHall, secondAuth)).StatusCode);
@@ -136,7 +136,7 @@ public sealed class VerificationTests(ApiFixture fixture)
 
         var grant = await (await w.Holder.PostAsJsonAsync("/api/me/authorizations", new
         {
-            licenseId = w.LicenseId, granteeUnitCode = QiqiharCentre, purpose = "核验地址", expiresAt = DateTimeOffset.UtcNow.AddDays(1),
+            licenseId = w.LicenseId, granteeUnitCode = QiqiharCentre, purpose = "核验地址", expiresAt = TestCalendar.Clock.GetUtcNow().AddDays(1),
         })).ReadJson();
         using var response = await Verify(w.OutOfScopeHall, new
         {
@@ -178,7 +178,7 @@ public sealed class VerificationTests(ApiFixture fixture)
         var old = await (await w.Issuer.PostAsJsonAsync("/api/licenses", new
         {
             typeCode = Demo.FoodType, holder = new { idType = "001", idNumber = holder, name = "过期示例" },
-            fields = new { operatorName = "过期示例", address = "x", category = "餐饮服务经营者" }, validFrom = "2019-01-01", validUntil = "2024-12-31",
+            fields = new { operatorName = "过期示例", address = "x", category = "餐饮服务经营者" }, validFrom = TestCalendar.Iso(-3 * 365), validUntil = TestCalendar.Iso(-30),
         })).ReadJson();
         var expired = await (await Verify(w.InScopeHall, new
         {
