@@ -35,7 +35,12 @@ public sealed class PlatformTestClock(Func<DateTimeOffset> utcNow) : TimeProvide
     {
     }
 
-    public override DateTimeOffset GetUtcNow() => utcNow();
+    private long offsetTicks;
+
+    public override DateTimeOffset GetUtcNow() => utcNow().AddTicks(Interlocked.Read(ref offsetTicks));
+
+    /// <summary>Moves the calendar forward for every host that reads this clock (instead of waiting in real time).</summary>
+    public void Advance(TimeSpan by) => Interlocked.Add(ref offsetTicks, by.Ticks);
 
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 

@@ -15,11 +15,15 @@ public sealed class SiloHosts : IAsyncDisposable
 {
     private readonly List<IHost> hosts = [];
 
-    private SiloHosts(string clusterId, string serviceId)
+    private SiloHosts(string clusterId, string serviceId, PlatformTestClock clock)
     {
         ClusterId = clusterId;
         ServiceId = serviceId;
+        Clock = clock;
     }
+
+    /// <summary>The silos' calendar (see <see cref="TestCalendar"/>).</summary>
+    public PlatformTestClock Clock { get; }
 
     public string ClusterId { get; }
 
@@ -27,9 +31,9 @@ public sealed class SiloHosts : IAsyncDisposable
 
     public IReadOnlyList<IHost> Hosts => hosts;
 
-    public static async Task<SiloHosts> StartAsync(string connectionString, int count = 2)
+    public static async Task<SiloHosts> StartAsync(string connectionString, int count = 2, PlatformTestClock? clock = null)
     {
-        var silos = new SiloHosts($"test-{Guid.NewGuid():N}", "orleans-licenses-test");
+        var silos = new SiloHosts($"test-{Guid.NewGuid():N}", "orleans-licenses-test", clock ?? TestCalendar.Clock);
         for (var i = 0; i < count; i++)
         {
             await silos.AddSiloAsync(connectionString);
@@ -56,7 +60,7 @@ public sealed class SiloHosts : IAsyncDisposable
         var host = SiloSetup.BuildHost([], c => c.AddInMemoryCollection(settings), LogSink.AddTo, silo =>
         {
             TestMembership.Configure(silo);
-            TestCalendar.Clock.Register(silo);
+            Clock.Register(silo);
         });
         await host.StartAsync();
         hosts.Add(host);

@@ -20,8 +20,12 @@ public static class TestCalendar
     /// Whole days keep the time of day real, so only the calendar moves.</summary>
     public static int ShiftDays { get; } = ReadShift();
 
-    /// <summary>The clock of silos and API host in tests: the real clock moved by <see cref="ShiftDays"/>.</summary>
-    public static PlatformTestClock Clock { get; } = new(() => TimeProvider.System.GetUtcNow().AddDays(ShiftDays));
+    /// <summary>The clock of test silos (and the default of the tests' own dates): the real clock moved by <see cref="ShiftDays"/>.</summary>
+    public static PlatformTestClock Clock { get; } = NewClock();
+
+    /// <summary>A clock of its own for one deployment (silos and API host), which its tests may <see cref="PlatformTestClock.Advance"/>
+    /// without moving anyone else's: the real clock moved by <see cref="ShiftDays"/>.</summary>
+    public static PlatformTestClock NewClock() => new(() => TimeProvider.System.GetUtcNow().AddDays(ShiftDays));
 
     /// <summary>The platform's today (China date) when the test run started.</summary>
     public static DateOnly Today { get; } = ChinaDate(Clock.GetUtcNow());

@@ -30,6 +30,9 @@ public class ApiFixture : IAsyncLifetime
 
     public SiloHosts Silos { get; private set; } = null!;
 
+    /// <summary>The deployment's calendar, read by its silos and its API host; tests move it instead of waiting.</summary>
+    public PlatformTestClock Clock { get; } = TestCalendar.NewClock();
+
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
 
     /// <summary>Public endpoints' per-address limit; the test server has one address for every test.</summary>
@@ -52,7 +55,7 @@ public class ApiFixture : IAsyncLifetime
     {
         ConnectionString = await DatabaseAsync();
         ApiConnectionString = await ApiLoginAsync(ConnectionString);
-        Silos = await SiloHosts.StartAsync(ConnectionString);
+        Silos = await SiloHosts.StartAsync(ConnectionString, clock: Clock);
         var clusterId = Silos.ClusterId;
         var serviceId = Silos.ServiceId;
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
@@ -70,7 +73,7 @@ public class ApiFixture : IAsyncLifetime
             web.UseSetting("RateLimits:TokenPerMinute", TokenPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("RateLimits:PublicPerMinute", PublicPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
             // The tests' calendar (OL_TEST_TODAY), the same one the silos read.
-            web.ConfigureTestServices(TestCalendar.Clock.Register);
+            web.ConfigureTestServices(Clock.Register);
             ConfigureHost(web);
         });
         _ = Factory.Server; // start now, so the first test does not pay for it under its own timeout

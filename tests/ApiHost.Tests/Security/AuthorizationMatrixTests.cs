@@ -204,7 +204,7 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         {
             var grant = await (await w.Clients[side ? CallerKind.HolderX : CallerKind.HolderY].PostAsJsonAsync("/api/me/authorizations", new
             {
-                licenseId = w.License[side], granteeUnitCode = QiqiharCentre, purpose = "x", expiresAt = TestCalendar.Clock.GetUtcNow().AddDays(1),
+                licenseId = w.License[side], granteeUnitCode = QiqiharCentre, purpose = "x", expiresAt = fixture.Clock.GetUtcNow().AddDays(1),
             })).ReadJson();
             w.Authorization[side] = grant.GetProperty("id").GetString()!;
         }
