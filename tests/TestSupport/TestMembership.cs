@@ -28,7 +28,9 @@ public static class TestMembership
     /// <summary>Marks a silo that the test has killed as dead (status 6) and moves the table version, as Orleans itself does.</summary>
     public static async Task DeclareDeadAsync(string connectionString, string clusterId, SiloAddress silo)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        // A session of its own: the killed silo's pooled sessions (same connection string) have just been terminated.
+        var own = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "test-membership", Pooling = false };
+        await using var connection = new NpgsqlConnection(own.ConnectionString);
         await connection.OpenAsync();
         await using var tx = await connection.BeginTransactionAsync();
         await using (var row = new NpgsqlCommand(
