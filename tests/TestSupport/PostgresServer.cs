@@ -76,7 +76,13 @@ public sealed class PostgresServer : IAsyncDisposable
     public Task StopServerAsync() => Exec("pg_ctl", ["-D", DataDir, "-m", "fast", "-w", "stop"]);
 
     /// <summary>Stops the server as a crash would (<c>pg_ctl -m immediate</c>): no checkpoint, connections cut.</summary>
-    public Task CrashServerAsync() => Exec("pg_ctl", ["-D", DataDir, "-m", "immediate", "-w", "stop"]);
+    /// <remarks>The test process's idle pooled connections died with it; they are dropped, so the test's own queries after
+    /// the restart do not pick up a dead one (a silo's pools are its own: each silo has its own application name).</remarks>
+    public async Task CrashServerAsync()
+    {
+        await Exec("pg_ctl", ["-D", DataDir, "-m", "immediate", "-w", "stop"]);
+        NpgsqlConnection.ClearAllPools();
+    }
 
     /// <summary>Creates an empty database and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string? name = null)

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Runtime;
 using OrleansLicenses.Silo.Hosting;
 
 namespace OrleansLicenses.Tests;
@@ -13,11 +15,15 @@ public sealed class SiloHosts : IAsyncDisposable
 {
     private readonly List<IHost> hosts = [];
 
-    private SiloHosts(string clusterId, string serviceId)
+    private SiloHosts(string clusterId, string serviceId, PlatformTestClock clock)
     {
         ClusterId = clusterId;
         ServiceId = serviceId;
+        Clock = clock;
     }
+
+    /// <summary>The silos' calendar (see <see cref="TestCalendar"/>).</summary>
+    public PlatformTestClock Clock { get; }
 
     public string ClusterId { get; }
 
@@ -25,9 +31,9 @@ public sealed class SiloHosts : IAsyncDisposable
 
     public IReadOnlyList<IHost> Hosts => hosts;
 
-    public static async Task<SiloHosts> StartAsync(string connectionString, int count = 2)
+    public static async Task<SiloHosts> StartAsync(string connectionString, int count = 2, PlatformTestClock? clock = null)
     {
-        var silos = new SiloHosts($"test-{Guid.NewGuid():N}", "orleans-licenses-test");
+        var silos = new SiloHosts($"test-{Guid.NewGuid():N}", "orleans-licenses-test", clock ?? TestCalendar.Clock);
         for (var i = 0; i < count; i++)
         {
             await silos.AddSiloAsync(connectionString);
@@ -48,17 +54,37 @@ public sealed class SiloHosts : IAsyncDisposable
             ["Signing:KeyEncryptionKey"] = TestSecrets.KeyEncryptionKey,
             ["Logging:LogLevel:Default"] = "Information",
         };
-        var host = SiloSetup.BuildHost([], c => c.AddInMemoryCollection(settings), LogSink.AddTo);
+        // Each silo's own application name, so a test can tell its database sessions from the others'.
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = $"silo-{hosts.Count}-{Guid.NewGuid():N}" };
+        settings["ConnectionStrings:Postgres"] = database.ConnectionString;
+        var host = SiloSetup.BuildHost([], c => c.AddInMemoryCollection(settings), LogSink.AddTo, silo =>
+        {
+            TestMembership.Configure(silo);
+            Clock.Register(silo);
+        });
         await host.StartAsync();
         hosts.Add(host);
         return host;
     }
 
-    /// <summary>Stops a silo without a graceful shutdown (the stop is cancelled at once), as a crash would.</summary>
+    /// <summary>The database session name (application_name) of a silo's connections.</summary>
+    public static string ApplicationNameOf(IHost silo) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(silo.Services.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")).ApplicationName!;
+
+    /// <summary>
+    /// Kills a silo as a crash would: its database sessions end (what it had not committed is rolled back, as when
+    /// a process dies and its sockets close), it stops without a graceful shutdown (the stop is cancelled at once),
+    /// and its death is recorded in the membership table as an orchestrator that saw the process exit would (test
+    /// clusters never declare deaths by probes, see <see cref="TestMembership"/>).
+    /// </summary>
     public async Task KillAsync(int index)
     {
         var host = hosts[index];
         hosts.RemoveAt(index);
+        var connectionString = host.Services.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")!;
+        var address = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        var sessions = ApplicationNameOf(host);
+        await TerminateSessionsAsync(connectionString, sessions);
         try
         {
             await host.StopAsync(new CancellationToken(canceled: true));
@@ -68,6 +94,19 @@ public sealed class SiloHosts : IAsyncDisposable
         }
 
         host.Dispose();
+        await TerminateSessionsAsync(connectionString, sessions); // any it opened while stopping
+        await TestMembership.DeclareDeadAsync(connectionString, ClusterId, address);
+    }
+
+    private static async Task TerminateSessionsAsync(string connectionString, string applicationName)
+    {
+        var admin = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "test-killer", Pooling = false };
+        await using var connection = new Npgsql.NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()", connection);
+        cmd.Parameters.AddWithValue(applicationName);
+        await cmd.ExecuteScalarAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 using OrleansLicenses.Silo.Hosting;
@@ -55,14 +54,8 @@ public static class TestClusters
                 o.ConnectionString = connectionString;
             });
             silo.AddLicensePlatform(configuration);
-            // Fail over quickly in tests: a killed silo is declared dead after a few missed probes.
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 2;
-                o.NumVotesForDeathDeclaration = 1;
-                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
-            });
+            TestMembership.Configure(silo);
+            TestCalendar.Clock.Register(silo);
             configureSilo?.Invoke(silo);
         });
         builder.ConfigureClient(client => client.UseAdoNetClustering(o =>
@@ -74,5 +67,15 @@ public static class TestClusters
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
+    }
+
+    /// <summary>Kills a silo (no graceful shutdown) and records its death in the membership table, as an
+    /// orchestrator that saw the process exit would: the survivors learn it at their next table refresh (1 s),
+    /// not from probes, which tests have made too patient to ever declare a death (see <see cref="TestMembership"/>).</summary>
+    public static async Task KillAsync(this InProcessTestCluster cluster, InProcessSiloHandle silo, string connectionString)
+    {
+        var address = silo.SiloAddress;
+        await cluster.KillSiloAsync(silo);
+        await TestMembership.DeclareDeadAsync(connectionString, cluster.Options.ClusterId, address);
     }
 }

@@ -7,6 +7,7 @@ using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.Clients;
 using OrleansLicenses.Identifiers;
+using OrleansLicenses.Licenses;
 
 namespace OrleansLicenses.ApiHost.Apis;
 
@@ -37,7 +38,7 @@ public static class AuthApi
     }
 
     public static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
-        HttpRequest request, IClusterClient cluster, TokenIssuer tokens, IOptions<BootstrapSettings> bootstrap)
+        HttpRequest request, IClusterClient cluster, TokenIssuer tokens, IOptions<BootstrapSettings> bootstrap, TimeProvider time)
     {
         if (!request.HasFormContentType)
         {
@@ -83,7 +84,7 @@ public static class AuthApi
 
         if (result.LockedUntil is { } until)
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds));
+            var seconds = Math.Max(1, (int)Math.Ceiling((until - time.GetUtcNow()).TotalSeconds));
             request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
@@ -101,7 +102,8 @@ public static class AuthApi
             errors.Add("idType", "must be 111 (citizen id number) or 001 (unified social credit code)");
         }
 
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        // A citizen id's birth date is a China date: born "today" is valid from 00:00 China time, not 08:00.
+        var today = PlatformClock.Today(time);
         if (body.IdType == "111")
         {
             errors.Check("idNumber", body.IdNumber, (string? v, out string? e) => CitizenId.TryValidate(v, today, out e));

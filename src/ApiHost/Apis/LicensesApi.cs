@@ -36,12 +36,12 @@ public static class LicensesApi
     }
 
     public static async Task<Results<Created<LicenseView>, ValidationProblem>> Issue(
-        IssueLicenseRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+        IssueLicenseRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, TimeProvider time)
     {
         var caller = user.ToCaller(http);
         var errors = new FieldErrors();
         errors.Check("typeCode", body.TypeCode, LicenseIdentifier.TryValidateTypeCode);
-        var serial = body.Serial ?? NewSerial(caller.Subject, http.Request.Headers[IdempotencyFilter.Header].ToString());
+        var serial = body.Serial ?? NewSerial(caller.Subject, http.Request.Headers[IdempotencyFilter.Header].ToString(), PlatformClock.Today(time));
         if (!LicenseIdentifier.TryValidateSerial(serial, out var serialError))
         {
             errors.Add("serial", serialError);
@@ -66,7 +66,7 @@ public static class LicensesApi
         }
 
         var holder = new HolderRef(body.Holder?.IdType ?? "", body.Holder?.IdNumber ?? "", body.Holder?.Name ?? "");
-        var today = PlatformClock.Today(http.RequestServices.GetRequiredService<TimeProvider>());
+        var today = PlatformClock.Today(time);
         errors.AddAll(LicenseFieldRules.ValidateHolder(type.Definition, body.Holder is null ? null : holder, today));
         var fields = LicenseRequests.Fields(type.Definition, body.Fields, errors);
         errors.AddAll(LicenseFieldRules.Validate(type.Definition, fields, today).Where(e => !errors.Has(e.Field)));
@@ -254,7 +254,7 @@ public static class LicensesApi
     /// <summary>Search totals are exact up to this many matching licences.</summary>
     public const int SearchCountCap = 10_000;
 
-    private static string NewSerial(string client, string idempotencyKey)
+    private static string NewSerial(string client, string idempotencyKey, DateOnly today)
     {
         // 4-digit year + 10 upper-case alphanumerics. With an Idempotency-Key the characters are derived from the
         // client and the key, so a retry after a lost answer (the key is released when a request fails) targets the
@@ -270,7 +270,7 @@ public static class LicensesApi
             chars[i] = alphabet[BitConverter.ToUInt16(source, i * 2) % alphabet.Length];
         }
 
-        return $"{DateTime.UtcNow.Year}{chars}";
+        return $"{today.Year:D4}{chars}"; // the platform's year (China date), as the issuer's own numbering would
     }
 }
 

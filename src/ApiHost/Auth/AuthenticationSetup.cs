@@ -30,10 +30,10 @@ public static class AuthenticationSetup
             .AddJwtBearer(PlatformScheme, _ => { })
             .AddJwtBearer(HolderScheme, o => o.Events = new JwtBearerEvents { OnTokenValidated = GrantHolderRole });
 
-        services.AddOptions<JwtBearerOptions>(PlatformScheme).Configure<TokenKeys, IOptions<AuthSettings>>((o, keys, auth) =>
-            Configure(o, auth.Value.Issuer, auth.Value.Audience, keys.Platform));
-        services.AddOptions<JwtBearerOptions>(HolderScheme).Configure<TokenKeys, IOptions<AuthSettings>>((o, keys, auth) =>
-            Configure(o, auth.Value.Holder.Issuer, auth.Value.Audience, keys.Holder));
+        services.AddOptions<JwtBearerOptions>(PlatformScheme).Configure<TokenKeys, IOptions<AuthSettings>, TimeProvider>((o, keys, auth, time) =>
+            Configure(o, auth.Value.Issuer, auth.Value.Audience, keys.Platform, time));
+        services.AddOptions<JwtBearerOptions>(HolderScheme).Configure<TokenKeys, IOptions<AuthSettings>, TimeProvider>((o, keys, auth, time) =>
+            Configure(o, auth.Value.Holder.Issuer, auth.Value.Audience, keys.Holder, time));
         return services;
 
         string SelectScheme(HttpContext context)
@@ -64,9 +64,10 @@ public static class AuthenticationSetup
         }
     }
 
-    private static void Configure(JwtBearerOptions o, string issuer, string audience, SecurityKey key)
+    private static void Configure(JwtBearerOptions o, string issuer, string audience, SecurityKey key, TimeProvider time)
     {
         o.MapInboundClaims = false;
+        o.TimeProvider = time;
         o.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = issuer,
@@ -80,6 +81,14 @@ public static class AuthenticationSetup
             RequireExpirationTime = true,
             RequireSignedTokens = true,
             ClockSkew = TimeSpan.FromSeconds(30),
+            // Lifetimes are checked on the clock that minted them (TokenIssuer): the host's one TimeProvider,
+            // not the handler's own DateTime.UtcNow. An expiry is required, as RequireExpirationTime says.
+            LifetimeValidator = (notBefore, expires, _, parameters) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                return expires is { } end && end > now - parameters.ClockSkew
+                    && (notBefore is not { } start || start <= now + parameters.ClockSkew);
+            },
             NameClaimType = ClaimNames.Subject,
             RoleClaimType = ClaimNames.Role,
         };

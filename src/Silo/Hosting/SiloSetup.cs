@@ -78,15 +78,22 @@ public static class SiloSetup
     }
 
     /// <summary>Builds the silo host: configuration from appsettings and environment, graceful stop on SIGTERM.</summary>
-    public static IHost BuildHost(string[] args, Action<IConfigurationBuilder>? configure = null, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null)
+    /// <param name="args">Command-line arguments (configuration).</param>
+    /// <param name="configure">Adds configuration sources.</param>
+    /// <param name="logging">Adds logging providers.</param>
+    /// <param name="silo">Runs last on the silo builder (tests: their clock and membership settings).</param>
+    public static IHost BuildHost(string[] args, Action<IConfigurationBuilder>? configure = null, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null,
+        Action<ISiloBuilder>? silo = null)
     {
         var builder = Host.CreateApplicationBuilder(args);
         configure?.Invoke(builder.Configuration);
         logging?.Invoke(builder.Logging);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        builder.UseOrleans(silo => silo
-            .UsePostgresClustering(builder.Configuration)
-            .AddLicensePlatform(builder.Configuration));
+        builder.UseOrleans(orleans =>
+        {
+            orleans.UsePostgresClustering(builder.Configuration).AddLicensePlatform(builder.Configuration);
+            silo?.Invoke(orleans);
+        });
         builder.Services.MaskPersonalDataInLogs();
         return builder.Build();
     }

@@ -151,7 +151,7 @@ public sealed class AuditTrailTests(AuditFixture fixture)
     [Fact]
     public async Task List_FiltersByTimeActorResourceActionAndOutcome_AndPages()
     {
-        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var started = fixture.Clock.GetUtcNow().AddSeconds(-1);
         var (issuer, issuerId) = await IssuerAsync();
         using (issuer)
         {
@@ -181,7 +181,7 @@ public sealed class AuditTrailTests(AuditFixture fixture)
             var from = Uri.EscapeDataString(started.ToString("O"));
             Assert.Equal(5, (await Records(admin, $"actor={issuerId}&action=GetLicense&from={from}")).GetProperty("total").GetInt64());
             Assert.Equal(0, (await Records(admin, $"actor={issuerId}&action=GetLicense&to={from}")).GetProperty("total").GetInt64());
-            var later = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(1).ToString("O"));
+            var later = Uri.EscapeDataString(fixture.Clock.GetUtcNow().AddHours(1).ToString("O"));
             Assert.Equal(0, (await Records(admin, $"actor={issuerId}&from={later}")).GetProperty("total").GetInt64());
 
             await ProblemAssert.IsProblem(await admin.GetAsync("/api/admin/audit?from=yesterday"), HttpStatusCode.BadRequest, "from");

@@ -81,7 +81,7 @@ public sealed class TokenTests(ApiFixture fixture)
     [Fact]
     public async Task ForgedToken_SignedWithAnotherKey_Is401()
     {
-        var token = Mint(RandomNumberGenerator.GetBytes(32), "orleans-licenses", DateTime.UtcNow.AddMinutes(5));
+        var token = Mint(RandomNumberGenerator.GetBytes(32), "orleans-licenses", fixture.Clock.GetUtcNow().UtcDateTime.AddMinutes(5));
         using var response = await Send(token);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -89,7 +89,7 @@ public sealed class TokenTests(ApiFixture fixture)
     [Fact]
     public async Task ExpiredToken_Is401()
     {
-        var token = Mint(Convert.FromBase64String(fixture.PlatformKey), "orleans-licenses", DateTime.UtcNow.AddMinutes(-10));
+        var token = Mint(Convert.FromBase64String(fixture.PlatformKey), "orleans-licenses", fixture.Clock.GetUtcNow().UtcDateTime.AddMinutes(-10));
         using var response = await Send(token);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -97,7 +97,7 @@ public sealed class TokenTests(ApiFixture fixture)
     [Fact]
     public async Task ValidToken_MintedHere_IsAccepted_SoTheRejectionsAboveMeanSomething()
     {
-        var token = Mint(Convert.FromBase64String(fixture.PlatformKey), "orleans-licenses", DateTime.UtcNow.AddMinutes(5));
+        var token = Mint(Convert.FromBase64String(fixture.PlatformKey), "orleans-licenses", fixture.Clock.GetUtcNow().UtcDateTime.AddMinutes(5));
         using var response = await Send(token);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -106,7 +106,7 @@ public sealed class TokenTests(ApiFixture fixture)
     public async Task AlgNoneToken_Is401()
     {
         static string B64(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
-        var exp = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds();
+        var exp = fixture.Clock.GetUtcNow().AddMinutes(5).ToUnixTimeSeconds();
         var token = $"{B64("{\"alg\":\"none\",\"typ\":\"JWT\"}")}.{B64($"{{\"sub\":\"admin\",\"client_id\":\"admin\",\"role\":\"admin\",\"iss\":\"orleans-licenses\",\"aud\":\"orleans-licenses-api\",\"exp\":{exp}}}")}.";
         using var response = await Send(token);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -121,7 +121,7 @@ public sealed class TokenTests(ApiFixture fixture)
         {
             Issuer = "hlj-realname",
             Audience = "orleans-licenses-api",
-            Expires = DateTime.UtcNow.AddMinutes(5),
+            Expires = fixture.Clock.GetUtcNow().UtcDateTime.AddMinutes(5),
             Claims = new Dictionary<string, object> { ["sub"] = "111:x", ["id_type"] = "111", ["id_number"] = "x", ["role"] = "admin" },
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Convert.FromBase64String(fixture.HolderKey)), SecurityAlgorithms.HmacSha256),
         });

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Logging;
 
 namespace OrleansLicenses.Tests.Infrastructure;
@@ -29,6 +30,9 @@ public class ApiFixture : IAsyncLifetime
 
     public SiloHosts Silos { get; private set; } = null!;
 
+    /// <summary>The deployment's calendar, read by its silos and its API host; tests move it instead of waiting.</summary>
+    public PlatformTestClock Clock { get; } = TestCalendar.NewClock();
+
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
 
     /// <summary>Public endpoints' per-address limit; the test server has one address for every test.</summary>
@@ -51,7 +55,7 @@ public class ApiFixture : IAsyncLifetime
     {
         ConnectionString = await DatabaseAsync();
         ApiConnectionString = await ApiLoginAsync(ConnectionString);
-        Silos = await SiloHosts.StartAsync(ConnectionString);
+        Silos = await SiloHosts.StartAsync(ConnectionString, clock: Clock);
         var clusterId = Silos.ClusterId;
         var serviceId = Silos.ServiceId;
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
@@ -68,6 +72,8 @@ public class ApiFixture : IAsyncLifetime
             web.UseSetting("Limits:MaxRequestBodyBytes", "65536");
             web.UseSetting("RateLimits:TokenPerMinute", TokenPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("RateLimits:PublicPerMinute", PublicPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // The tests' calendar (OL_TEST_TODAY), the same one the silos read.
+            web.ConfigureTestServices(Clock.Register);
             ConfigureHost(web);
         });
         _ = Factory.Server; // start now, so the first test does not pay for it under its own timeout

@@ -16,16 +16,19 @@ public sealed class LicenseApiTests(ApiFixture fixture)
 {
     private static int counter;
 
-    /// <summary>A fresh organisation holder with a valid credit code.</summary>
+    /// <summary>Where this process's holder codes start; they count up from it, so no two collide.</summary>
+    private static readonly int CompanyBase = Random.Shared.Next(0, 100_000_000);
+
+    /// <summary>A fresh organisation holder with a valid credit code, distinct within the test run.</summary>
     internal static string NewCompany() =>
-        CreditCode.Generate('9', '1', "230102", (Interlocked.Increment(ref counter) + Random.Shared.Next(1, 9_000_000)).ToString("D8", System.Globalization.CultureInfo.InvariantCulture));
+        CreditCode.Generate('9', '1', "230102", ((CompanyBase + (long)Interlocked.Increment(ref counter)) % 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture));
 
     internal static object IssueBody(string holder, string? serial = null, string operatorName = "哈尔滨示例餐饮有限公司") => new
     {
         typeCode = Demo.FoodType,
         holder = new { idType = "001", idNumber = holder, name = operatorName },
         fields = new { operatorName, address = "哈尔滨市南岗区示例路1号", category = "餐饮服务经营者" },
-        validFrom = "2026-11-28",
+        validFrom = TestCalendar.Iso(),
         serial,
     };
 
@@ -49,7 +52,7 @@ public sealed class LicenseApiTests(ApiFixture fixture)
         Assert.Equal("001", parsed.Version);
         Assert.Equal("valid", license.GetProperty("status").GetString());
         Assert.Equal("01", license.GetProperty("statusCode").GetString());
-        Assert.Equal("2031-11-27", license.GetProperty("validUntil").GetString());
+        Assert.Equal(TestCalendar.Today.AddYears(5).AddDays(-1), DateOnly.Parse(license.GetProperty("validUntil").GetString()!, System.Globalization.CultureInfo.InvariantCulture)); // 5 years, last day inclusive
         Assert.Equal("SM2-SM3", license.GetProperty("signature").GetProperty("algorithm").GetString());
 
         var read = await (await issuer.GetAsync($"/api/licenses/{id}")).ReadJson();
@@ -71,7 +74,7 @@ public sealed class LicenseApiTests(ApiFixture fixture)
         Assert.Equal(id2, old.GetProperty("supersededBy").GetString());
         Assert.Contains("superseded", old.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
 
-        await Event(issuer, id2, new { type = "suspend", reason = "责令停业整顿", until = "2027-01-31" }, HttpStatusCode.OK, "suspended");
+        await Event(issuer, id2, new { type = "suspend", reason = "责令停业整顿", until = TestCalendar.Iso(60) }, HttpStatusCode.OK, "suspended");
         await Event(issuer, id2, new { type = "reinstate", reason = "整改完成" }, HttpStatusCode.OK, "valid");
         await Event(issuer, id2, new { type = "revoke", reason = "严重违法" }, HttpStatusCode.OK, "revoked");
         using var rejected = await issuer.PostAsJsonAsync($"/api/licenses/{id2}/events", new { type = "reinstate", reason = "x" });
@@ -97,7 +100,7 @@ public sealed class LicenseApiTests(ApiFixture fixture)
 
         // The canonical form is RFC 8785: canonicalizing it again changes nothing.
         Assert.Equal(canonical, JsonCanonicalizer.Canonicalize(canonical));
-        Assert.Equal(CertificateChainStatus.Valid, CertificateAuthority.VerifyChain(certificate, root, DateTimeOffset.UtcNow));
+        Assert.Equal(CertificateChainStatus.Valid, CertificateAuthority.VerifyChain(certificate, root, fixture.Clock.GetUtcNow()));
 
         var dir = Directory.CreateTempSubdirectory("ol-doc-");
         try
@@ -210,16 +213,16 @@ public sealed class LicenseApiTests(ApiFixture fixture)
 
     public static TheoryData<string, string> BadIssuances => new()
     {
-        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者","color":"red"},"validFrom":"2026-11-28"}""", "fields.color" },
-        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","category":"餐饮服务经营者"},"validFrom":"2026-11-28"}""", "fields.address" },
-        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":42,"address":"y","category":"餐饮服务经营者"},"validFrom":"2026-11-28"}""", "fields.operatorName" },
-        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","address":"y","category":"酒吧"},"validFrom":"2026-11-28"}""", "fields.category" },
-        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"LONG","address":"y","category":"餐饮服务经营者"},"validFrom":"2026-11-28"}""", "fields.operatorName" },
-        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"91230102MA1B2C3D8K","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"2026-11-28"}""", "holder.idNumber" },
-        { """{"typeCode":"11230000000000019J001","holder":{"idType":"111","idNumber":"230102199001011234","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"2026-11-28"}""", "holder.idType" },
+        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者","color":"red"},"validFrom":"TODAY"}""", "fields.color" },
+        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","category":"餐饮服务经营者"},"validFrom":"TODAY"}""", "fields.address" },
+        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":42,"address":"y","category":"餐饮服务经营者"},"validFrom":"TODAY"}""", "fields.operatorName" },
+        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","address":"y","category":"酒吧"},"validFrom":"TODAY"}""", "fields.category" },
+        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"LONG","address":"y","category":"餐饮服务经营者"},"validFrom":"TODAY"}""", "fields.operatorName" },
+        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"91230102MA1B2C3D8K","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"TODAY"}""", "holder.idNumber" },
+        { """{"typeCode":"11230000000000019J001","holder":{"idType":"111","idNumber":"230102199001011234","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"TODAY"}""", "holder.idType" },
         { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"2026-02-30"}""", "validFrom" },
-        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"2026-11-28","serial":"ab_1"}""", "serial" },
-        { """{"typeCode":"11230000000000019J009","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x"},"validFrom":"2026-11-28"}""", "typeCode" },
+        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"TODAY","serial":"ab_1"}""", "serial" },
+        { """{"typeCode":"11230000000000019J009","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x"},"validFrom":"TODAY"}""", "typeCode" },
     };
 
     [Theory]
@@ -228,7 +231,7 @@ public sealed class LicenseApiTests(ApiFixture fixture)
     {
         using var issuer = await IssuerAsync();
         var holder = NewCompany();
-        var body = template.Replace("HOLDER", holder, StringComparison.Ordinal).Replace("\"LONG\"", $"\"{new string('长', 101)}\"", StringComparison.Ordinal);
+        var body = template.Replace("HOLDER", holder, StringComparison.Ordinal).Replace("TODAY", TestCalendar.Iso(), StringComparison.Ordinal).Replace("\"LONG\"", $"\"{new string('长', 101)}\"", StringComparison.Ordinal);
         using var response = await issuer.PostAsync("/api/licenses", new StringContent(body, Encoding.UTF8, "application/json"));
         await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest, field);
         Assert.Equal(0L, await Scalar("SELECT count(*) FROM licenses WHERE holder_id_number = $1", holder));
@@ -284,7 +287,7 @@ public sealed class LicenseApiTests(ApiFixture fixture)
         using var issuer = await IssuerAsync();
         var holder = NewCompany();
         var id = (await (await issuer.PostAsJsonAsync("/api/licenses", IssueBody(holder))).ReadJson()).GetProperty("id").GetString()!;
-        var until = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).AddDays(3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var until = TestCalendar.Iso(3);
         await Event(issuer, id, new { type = "suspend", reason = "停业整顿", until }, HttpStatusCode.OK, "suspended");
         Assert.Equal("suspended", await SearchStatus(issuer, holder));
 

@@ -204,7 +204,7 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         {
             var grant = await (await w.Clients[side ? CallerKind.HolderX : CallerKind.HolderY].PostAsJsonAsync("/api/me/authorizations", new
             {
-                licenseId = w.License[side], granteeUnitCode = QiqiharCentre, purpose = "x", expiresAt = DateTimeOffset.UtcNow.AddDays(1),
+                licenseId = w.License[side], granteeUnitCode = QiqiharCentre, purpose = "x", expiresAt = fixture.Clock.GetUtcNow().AddDays(1),
             })).ReadJson();
             w.Authorization[side] = grant.GetProperty("id").GetString()!;
         }
@@ -261,11 +261,11 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
                     : Demo.Unit("哈尔滨市市场监督管理局", "230100", "city", Demo.ProvinceMarket, [Demo.FoodType], [Demo.FoodScope()]),
             "POST /api/licenses" => LicenseApiTests.IssueBody(LicenseApiTests.NewCompany()),
             "POST /api/licenses/{id}/changes" => new { fields = new { operatorName = "哈尔滨示例餐饮有限公司", address = "新址", category = "餐饮服务经营者" }, reason = "变更" },
-            "POST /api/licenses/{id}/events" => new { type = "annual-inspection", result = "passed", date = "2026-11-28" },
+            "POST /api/licenses/{id}/events" => new { type = "annual-inspection", result = "passed", date = TestCalendar.Iso() },
             "POST /api/verifications" => new { licenseId = w.License[true], holder = new { idType = "001", idNumber = w.Holder[true] }, matterCode = Demo.FoodMatter, purpose = "x" },
             "POST /api/verifications/document" => w.Document,
             "POST /api/me/licenses/{id}/presentations" => new { purpose = "x" },
-            "POST /api/me/authorizations" => new { licenseId = w.License[side], granteeUnitCode = QiqiharCentre, purpose = "x", expiresAt = DateTimeOffset.UtcNow.AddDays(1) },
+            "POST /api/me/authorizations" => new { licenseId = w.License[side], granteeUnitCode = QiqiharCentre, purpose = "x", expiresAt = TestCalendar.Clock.GetUtcNow().AddDays(1) },
             _ => null,
         };
         if (op.Key == "POST /api/auth/token")

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Npgsql;
 using OrleansLicenses.Tests.Infrastructure;
 
@@ -24,11 +25,21 @@ public sealed class DatabasePrivilegeTests(ApiFixture fixture)
     }
 
     [Fact]
-    public async Task ApiHostLogin_CanReadTheReadModel()
+    public async Task ApiHostLogin_ReadsTheReadModelRowOfALicenceJustIssued()
     {
+        using var admin = await fixture.AsAdminAsync();
+        await Demo.SeedAsync(admin);
+        var (issuerId, issuerSecret) = await fixture.RegisterClientAsync("issuer", Demo.HarbinMarket);
+        using var issuer = await fixture.AsClientAsync(issuerId, issuerSecret);
+        var holder = Licenses.LicenseApiTests.NewCompany();
+        using var issued = await issuer.PostAsJsonAsync("/api/licenses", Licenses.LicenseApiTests.IssueBody(holder));
+        Assert.Equal(System.Net.HttpStatusCode.Created, issued.StatusCode);
+        var id = (await issued.ReadJson()).GetProperty("id").GetString();
+
         await using var connection = new NpgsqlConnection(fixture.ApiConnectionString);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM licenses", connection);
-        Assert.True((long)(await cmd.ExecuteScalarAsync())! >= 0);
+        await using var cmd = new NpgsqlCommand("SELECT identifier FROM licenses WHERE holder_id_number = $1", connection);
+        cmd.Parameters.AddWithValue(holder);
+        Assert.Equal(id, await cmd.ExecuteScalarAsync());
     }
 }

@@ -39,14 +39,14 @@ public sealed partial class PersonalDataTests(ApiFixture fixture)
         var license = await (await issuer.PostAsJsonAsync("/api/licenses", new
         {
             typeCode = PhysicianType, holder = new { idType = "111", idNumber = citizen, name = "张医生" },
-            fields = new { name = "张医生", idNumber = citizen, practiceCategory = "临床" }, validFrom = "2026-11-28",
+            fields = new { name = "张医生", idNumber = citizen, practiceCategory = "临床" }, validFrom = TestCalendar.Iso(),
         })).ReadJson();
         var id = license.GetProperty("id").GetString()!;
         // A second live licence, a refused transition and an invalid body all produce log lines and problems.
         await issuer.PostAsJsonAsync("/api/licenses", new
         {
             typeCode = PhysicianType, holder = new { idType = "111", idNumber = citizen, name = "张医生" },
-            fields = new { name = "张医生", idNumber = citizen, practiceCategory = "临床" }, validFrom = "2026-11-28",
+            fields = new { name = "张医生", idNumber = citizen, practiceCategory = "临床" }, validFrom = TestCalendar.Iso(),
         });
         await issuer.PostAsJsonAsync($"/api/licenses/{id}/events", new { type = "reinstate", reason = "x" });
         using var holder = await fixture.AsHolderAsync("111", citizen, "张医生");
@@ -63,7 +63,7 @@ public sealed partial class PersonalDataTests(ApiFixture fixture)
         var listed = await issuer.GetStringAsync("/api/licenses?holder=111:" + citizen);
         Assert.DoesNotContain(citizen, listed, StringComparison.Ordinal);
 
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = TestCalendar.Today;
         var leaks = LogSink.Lines.SelectMany(line => EighteenCharacters().Matches(line).Select(m => (line, m.Value)))
             .Where(x => CitizenId.IsValid(x.Value, today)).Select(x => x.line).Distinct().Take(5).ToList();
         Assert.True(LogSink.Lines.Count > 0, "the log sink captured nothing, so the sweep would prove nothing");

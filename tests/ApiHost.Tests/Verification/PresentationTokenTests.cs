@@ -14,7 +14,7 @@ public sealed class PresentationTokenTests
     [Fact]
     public void Token_IsAcceptedUntilItExpires_ThenRefused()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-28T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var time = TestCalendar.NewCalendar();
         var tokens = Tokens(time);
         var (token, expires) = tokens.Create("id", "001", "001:x", "purpose", 300);
         Assert.Equal(time.GetUtcNow().AddSeconds(300), expires);

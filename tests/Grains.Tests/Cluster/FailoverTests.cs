@@ -19,7 +19,7 @@ public sealed class FailoverTests
             var host = await grain.GetSiloAsync();
             var victim = cluster.Silos.Single(s => s.SiloAddress.Equals(host));
 
-            await cluster.KillSiloAsync(victim);
+            await cluster.KillAsync(victim, connectionString);
 
             var value = await Eventually(() => grain.GetAsync(), TimeSpan.FromSeconds(60));
             Assert.Equal("persisted before the crash", value);

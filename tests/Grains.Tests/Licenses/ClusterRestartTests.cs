@@ -30,7 +30,7 @@ public sealed class ClusterRestartTests
         try
         {
             await LicenseWorld.SeedAsync(first.Client);
-            var today = PlatformClock.Today(TimeProvider.System);
+            var today = TestCalendar.Today;
 
             // Each licence gets its own history; they run concurrently, so writes land on both silos interleaved.
             var results = await Task.WhenAll(Enumerable.Range(0, Licences).Select(i => WriteHistoryAsync(first.Client, i, today)));
@@ -85,7 +85,7 @@ public sealed class ClusterRestartTests
                     var document = (await licence.GetDocumentAsync($"{v:D3}", LicenseWorld.Admin))!;
                     var certificate = Convert.FromBase64String(document.Certificate);
                     Assert.True(Sm2Signer.Verify(UnitCertificateInfo.Parse(certificate).PublicKey, Encoding.UTF8.GetBytes(document.Canonical), Convert.FromBase64String(document.Signature)));
-                    Assert.Equal(CertificateChainStatus.Valid, CertificateAuthority.VerifyChain(certificate, Convert.FromBase64String(document.RootCertificate), DateTimeOffset.UtcNow));
+                    Assert.Equal(CertificateChainStatus.Valid, CertificateAuthority.VerifyChain(certificate, Convert.FromBase64String(document.RootCertificate), TestCalendar.Clock.GetUtcNow()));
                 }
             }
 

@@ -27,7 +27,7 @@ public sealed class DuplicateActivationTests(ITestOutputHelper output)
             Assert.NotEqual(left.Options.ClusterId, right.Options.ClusterId);
             Assert.Equal(left.Options.ServiceId, right.Options.ServiceId);
             await LicenseWorld.SeedAsync(left.Client);
-            var today = PlatformClock.Today(TimeProvider.System);
+            var today = TestCalendar.Today;
             var refusals = new Dictionary<string, int>(StringComparer.Ordinal);
             var numbers = new List<string>();
 

@@ -16,11 +16,11 @@ public sealed class HolderAccessTests(PostgresClusterFixture fixture)
         await LicenseWorld.SeedAsync(fixture.Client);
         var holder = LicenseWorld.NewHolder();
         var number = LicenseWorld.Number(LicenseWorld.NewSerial());
-        await fixture.Client.GetGrain<ILicenseGrain>(number).IssueAsync(LicenseWorld.Issue(holder, new DateOnly(2026, 11, 28)), LicenseWorld.Issuer);
+        await fixture.Client.GetGrain<ILicenseGrain>(number).IssueAsync(LicenseWorld.Issue(holder, TestCalendar.Today), LicenseWorld.Issuer);
         var grain = fixture.Client.GetGrain<IHolderGrain>(holder.Key);
         var self = new Caller(holder.Key, Roles.Holder, null, null, "t");
         var stranger = new Caller(LicenseWorld.NewHolder().Key, Roles.Holder, null, null, "t");
-        var grant = new GrantAuthorization(number, LicenseWorld.HarbinMarket, null, "x", DateTimeOffset.UtcNow.AddDays(1), null);
+        var grant = new GrantAuthorization(number, LicenseWorld.HarbinMarket, null, "x", TestCalendar.Clock.GetUtcNow().AddDays(1), null);
 
         Assert.Single(await grain.GetLicensesAsync(self));
         Assert.Single(await grain.GetLicensesAsync(LicenseWorld.Admin));

@@ -11,7 +11,7 @@ public sealed class KeyRenewalTests
     [Fact]
     public async Task ExpiringUnitCertificate_IsRenewedBeforeSigning_AndOldDocumentsStillVerifyAfterItExpired()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 1, 0, 0, TimeSpan.Zero));
+        var clock = TestCalendar.NewCalendar();
         var connectionString = await PlatformDatabase.CreateAsync();
         var cluster = await TestClusters.StartAsync(connectionString, configureSilo: new PlatformTestClock(clock).Register);
         try
@@ -19,7 +19,7 @@ public sealed class KeyRenewalTests
             var grains = cluster.Client;
             await LicenseWorld.SeedAsync(grains);
             var first = grains.GetGrain<ILicenseGrain>(LicenseWorld.Number(LicenseWorld.NewSerial("K1")));
-            var issued = await first.IssueAsync(LicenseWorld.Issue(LicenseWorld.NewHolder(), new DateOnly(2026, 11, 28)), LicenseWorld.Issuer);
+            var issued = await first.IssueAsync(LicenseWorld.Issue(LicenseWorld.NewHolder(), TestCalendar.Today), LicenseWorld.Issuer);
             var oldDocument = (await first.GetDocumentAsync(null, LicenseWorld.Admin))!;
             var unit = (await grains.GetGrain<IUnitGrain>(LicenseWorld.HarbinMarket).GetAsync())!;
             var oldCertificate = Assert.Single(unit.Certificates, c => c.Current);
@@ -39,7 +39,10 @@ public sealed class KeyRenewalTests
             Assert.True(check.Valid, string.Join(", ", check.Reasons));
 
             // A forged signing time outside the certificate's life does not help a forger: it is part of the signed bytes.
-            var forged = oldDocument.Canonical.Replace("\"signedAt\":\"2026", "\"signedAt\":\"2025", StringComparison.Ordinal);
+            var signedYear = clock.Start.Year.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var earlierYear = (clock.Start.Year - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var forged = oldDocument.Canonical.Replace($"\"signedAt\":\"{signedYear}", $"\"signedAt\":\"{earlierYear}", StringComparison.Ordinal);
+            Assert.NotEqual(oldDocument.Canonical, forged);
             Assert.False((await grains.GetGrain<IDocumentCheckGrain>(0).CheckAsync(new PresentedDocument(forged, oldDocument.Signature, oldDocument.Certificate))).Valid);
         }
         finally

@@ -11,8 +11,10 @@ public sealed class LicenseExpiryTests
     [Fact]
     public async Task Licence_PastItsLastValidDayInChinaTime_ReadsExpiredEverywhere_WithoutAnyWrite()
     {
-        // 2026-11-28 09:00 in China (UTC+8).
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 1, 0, 0, TimeSpan.Zero));
+        // The tests' today, 10:00 in China (UTC+8).
+        var clock = TestCalendar.NewCalendar();
+        var today = TestCalendar.Today;
+        var lastValidDay = today.AddYears(5).AddDays(-1); // 5 years, last day inclusive
         var connectionString = await PlatformDatabase.CreateAsync();
         var cluster = await TestClusters.StartAsync(connectionString, configureSilo: new PlatformTestClock(clock).Register);
         try
@@ -22,20 +24,20 @@ public sealed class LicenseExpiryTests
             var holder = LicenseWorld.NewHolder();
             var number = LicenseWorld.Number(LicenseWorld.NewSerial("EX"));
             var licence = grains.GetGrain<ILicenseGrain>(number);
-            var issued = await licence.IssueAsync(LicenseWorld.Issue(holder, new DateOnly(2026, 11, 28)), LicenseWorld.Issuer);
-            Assert.Equal(new DateOnly(2031, 11, 27), issued.ValidUntil); // 5 years, last day inclusive
+            var issued = await licence.IssueAsync(LicenseWorld.Issue(holder, today), LicenseWorld.Issuer);
+            Assert.Equal(lastValidDay, issued.ValidUntil);
             Assert.Equal(("valid", "01"), (issued.Status, issued.StatusCode));
             var rowBefore = Assert.Single(await LicenseWorld.StoredLicenseRows(connectionString, grains, number));
 
-            // 2031-11-27 23:59 in China: still the last valid day.
-            clock.SetUtcNow(new DateTimeOffset(2031, 11, 27, 15, 59, 0, TimeSpan.Zero));
+            // 23:59 in China on the last valid day (15:59 UTC): still valid.
+            clock.SetUtcNow(new DateTimeOffset(lastValidDay.ToDateTime(new TimeOnly(15, 59)), TimeSpan.Zero));
             var lastDay = await licence.GetAsync(null, LicenseWorld.Issuer);
             Assert.Equal(("valid", "01"), (lastDay!.Status, lastDay.StatusCode));
             Assert.Empty(lastDay.Reasons);
 
-            // Two minutes later it is 2031-11-28 in China, though still 2031-11-27 in UTC: expired.
+            // Two minutes later it is the next day in China, though still the last valid day in UTC: expired.
             clock.Advance(TimeSpan.FromMinutes(2));
-            Assert.Equal(new DateOnly(2031, 11, 27), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+            Assert.Equal(lastValidDay, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
             var expired = await licence.GetAsync(null, LicenseWorld.Issuer);
             Assert.Equal(("expired", "05"), (expired!.Status, expired.StatusCode));
             Assert.Contains("expired", expired.Reasons);
@@ -68,7 +70,7 @@ public sealed class LicenseExpiryTests
             Assert.Equal("expired", (await licence.GetAsync(null, LicenseWorld.Issuer))!.Status);
 
             // Extending it is allowed from expired and makes it valid again.
-            var extended = await licence.ApplyAsync(new LifecycleEvent(LicenseEventTypes.Extend, NewValidUntil: new DateOnly(2036, 11, 27)), LicenseWorld.Issuer);
+            var extended = await licence.ApplyAsync(new LifecycleEvent(LicenseEventTypes.Extend, NewValidUntil: lastValidDay.AddYears(5)), LicenseWorld.Issuer);
             Assert.Equal(("valid", "002"), (extended.Status, extended.Version));
             Assert.Equal("valid", Assert.Single(await grains.GetGrain<IHolderGrain>(holder.Key).GetLicensesAsync(LicenseWorld.Admin), l => l.LicenseNumber == number).Status);
         }

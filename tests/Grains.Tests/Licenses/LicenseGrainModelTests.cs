@@ -29,7 +29,7 @@ public sealed class LicenseGrainModelTests(ITestOutputHelper output) : IAsyncLif
     private const int Histories = 1000;
 
     /// <summary>20:00 UTC is 04:00 the next day in China: a grain that took the UTC date would disagree with the model.</summary>
-    private readonly FakeTimeProvider calendar = new(new DateTimeOffset(2040, 1, 1, 20, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider calendar = new(TestCalendar.Start.AddHours(18));
     private string connectionString = "";
     private InProcessTestCluster cluster = null!;
     private int changes;

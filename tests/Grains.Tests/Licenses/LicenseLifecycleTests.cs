@@ -11,7 +11,7 @@ namespace OrleansLicenses.Tests.Licenses;
 
 public sealed class LicenseLifecycleTests(ITestOutputHelper output)
 {
-    private static readonly DateOnly Today = new(2026, 11, 28);
+    private static readonly DateOnly Today = TestCalendar.Today;
 
     /// <summary>Valid from a year ago to a year ahead, version 001, no annotations.</summary>
     private static Lifecycle Live(LicenseStatus status = LicenseStatus.Valid) =>
@@ -600,17 +600,18 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
     [Fact]
     public void Expiry_TheLastDayIsValid_AndTheNextDayIsExpired()
     {
-        var validFrom = new DateOnly(2026, 11, 28);
-        var lifecycle = Accepted(LicenseLifecycle.Issue(validFrom, new DateOnly(2031, 11, 27))); // DESIGN §6.1: 5 years
+        var validFrom = Today;
+        var lastDay = validFrom.AddYears(5).AddDays(-1); // DESIGN §6.1: 5 years
+        var lifecycle = Accepted(LicenseLifecycle.Issue(validFrom, lastDay));
 
-        Assert.Equal(LicenseStatus.Valid, LicenseLifecycle.Effective(lifecycle, new DateOnly(2031, 11, 27)));
-        Assert.True(LicenseLifecycle.IsInForce(lifecycle, new DateOnly(2031, 11, 27)));
-        Assert.Empty(LicenseLifecycle.Reasons(lifecycle, new DateOnly(2031, 11, 27)));
+        Assert.Equal(LicenseStatus.Valid, LicenseLifecycle.Effective(lifecycle, lastDay));
+        Assert.True(LicenseLifecycle.IsInForce(lifecycle, lastDay));
+        Assert.Empty(LicenseLifecycle.Reasons(lifecycle, lastDay));
 
-        Assert.Equal(LicenseStatus.Expired, LicenseLifecycle.Effective(lifecycle, new DateOnly(2031, 11, 28)));
-        Assert.Equal("05", LicenseLifecycle.Effective(lifecycle, new DateOnly(2031, 11, 28)).ToNationalCode());
-        Assert.False(LicenseLifecycle.IsInForce(lifecycle, new DateOnly(2031, 11, 28)));
-        Assert.Equal(["expired"], LicenseLifecycle.Reasons(lifecycle, new DateOnly(2031, 11, 28)));
+        Assert.Equal(LicenseStatus.Expired, LicenseLifecycle.Effective(lifecycle, lastDay.AddDays(1)));
+        Assert.Equal("05", LicenseLifecycle.Effective(lifecycle, lastDay.AddDays(1)).ToNationalCode());
+        Assert.False(LicenseLifecycle.IsInForce(lifecycle, lastDay.AddDays(1)));
+        Assert.Equal(["expired"], LicenseLifecycle.Reasons(lifecycle, lastDay.AddDays(1)));
         Assert.Equal(LicenseStatus.Valid, lifecycle.Status); // nothing stored: evaluated on read
     }
 
@@ -1255,7 +1256,7 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
                 });
 
         /// <summary>The starting "today"; starting dates are offsets from it.</summary>
-        private static readonly DateOnly Base = new(2026, 11, 28);
+        private static readonly DateOnly Base = TestCalendar.Today;
 
         private static readonly Gen<(DateOnly From, DateOnly? Until)> Validity = Gen.Select(
             Gen.Frequency((1, Gen.Int[-10, 10]), (3, Gen.Int[-3000, 0]), (1, Gen.Int[1, 90])),

@@ -20,7 +20,7 @@ public sealed class LicenseTransactionTests
             await LicenseWorld.SeedAsync(cluster.Client);
             var grains = cluster.Client;
             var number = LicenseWorld.Number(LicenseWorld.NewSerial());
-            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            var today = TestCalendar.Today;
             var issued = await grains.GetGrain<ILicenseGrain>(number).IssueAsync(LicenseWorld.Issue(LicenseWorld.NewHolder(), today), LicenseWorld.Issuer);
             Assert.Equal([(1, "issue", issued.Id)], await LicenseWorld.FeedRows(connectionString, number));
             var stateBefore = Assert.Single(await LicenseWorld.StoredLicenseRows(connectionString, grains, number));
@@ -71,7 +71,7 @@ public sealed class LicenseTransactionTests
         {
             await LicenseWorld.SeedAsync(cluster.Client);
             var number = LicenseWorld.Number(LicenseWorld.NewSerial());
-            var command = LicenseWorld.Issue(LicenseWorld.NewHolder(), DateOnly.FromDateTime(DateTime.UtcNow));
+            var command = LicenseWorld.Issue(LicenseWorld.NewHolder(), TestCalendar.Today);
             await Execute(connectionString, "ALTER TABLE license_changes RENAME TO license_changes_unavailable");
             try
             {

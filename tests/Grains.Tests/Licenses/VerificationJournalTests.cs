@@ -112,7 +112,7 @@ public sealed class VerificationJournalTests
         {
             var number = LicenseWorld.Number(LicenseWorld.NewSerial());
             var holder = LicenseWorld.NewHolder();
-            await Grains.GetGrain<ILicenseGrain>(number).IssueAsync(LicenseWorld.Issue(holder, DateOnly.FromDateTime(DateTime.UtcNow)), LicenseWorld.Issuer);
+            await Grains.GetGrain<ILicenseGrain>(number).IssueAsync(LicenseWorld.Issue(holder, TestCalendar.Today), LicenseWorld.Issuer);
             return (number, holder);
         }
 

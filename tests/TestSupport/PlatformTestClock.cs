@@ -1,12 +1,13 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Hosting;
 using Orleans.Reminders;
 
-namespace OrleansLicenses.Tests.Licenses;
+namespace OrleansLicenses.Tests;
 
 /// <summary>
-/// The platform's calendar under test control, for the silos' <see cref="TimeProvider"/> service.
+/// The platform's calendar under test control, for the <see cref="TimeProvider"/> service of silos and API host.
 /// </summary>
 /// <remarks>
 /// The unkeyed <see cref="TimeProvider"/> that the grains take is also the one Orleans 10 falls back to for its own
@@ -14,11 +15,11 @@ namespace OrleansLicenses.Tests.Licenses;
 /// <see cref="FakeTimeProvider"/> there freezes the runtime: a cluster started with one never finished starting.
 /// And a calendar ahead of the real clock, even by minutes, made a joining silo look overdue to membership, which
 /// compares its own real-time start and "I am alive" stamps with that clock: the silo was evicted while joining.
-/// So: the wall-clock time (<see cref="GetUtcNow"/>, what <c>PlatformClock.Today</c> and the grains read) comes from
-/// the <see cref="FakeTimeProvider"/> the test moves; timestamps and timers stay on the system clock; and every
+/// So: the wall-clock time (<see cref="GetUtcNow"/>, what <c>PlatformClock.Today</c>, the grains and the API host
+/// read) comes from the calendar the test controls; timestamps and timers stay on the system clock; and every
 /// clock Orleans resolves by name (<see cref="TimeProviderNames"/>, reminders) is pinned to <see cref="TimeProvider.System"/>.
 /// </remarks>
-internal sealed class PlatformTestClock(FakeTimeProvider calendar) : TimeProvider
+public sealed class PlatformTestClock(Func<DateTimeOffset> utcNow) : TimeProvider
 {
     private static readonly string[] OrleansClocks =
     [
@@ -28,17 +29,31 @@ internal sealed class PlatformTestClock(FakeTimeProvider calendar) : TimeProvide
         ReminderTimeProviderNames.Reminders,
     ];
 
-    public override DateTimeOffset GetUtcNow() => calendar.GetUtcNow();
+    /// <summary>A clock that reads the calendar a test moves by hand.</summary>
+    public PlatformTestClock(FakeTimeProvider calendar)
+        : this(calendar.GetUtcNow)
+    {
+    }
 
-    public override TimeZoneInfo LocalTimeZone => calendar.LocalTimeZone;
+    private long offsetTicks;
+
+    public override DateTimeOffset GetUtcNow() => utcNow().AddTicks(Interlocked.Read(ref offsetTicks));
+
+    /// <summary>Moves the calendar forward for every host that reads this clock (instead of waiting in real time).</summary>
+    public void Advance(TimeSpan by) => Interlocked.Add(ref offsetTicks, by.Ticks);
+
+    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
     /// <summary>A silo configuration (for <c>TestClusters.StartAsync</c>) that makes this the silos' <see cref="TimeProvider"/>.</summary>
-    public void Register(ISiloBuilder silo)
+    public void Register(ISiloBuilder silo) => Register(silo.Services);
+
+    /// <summary>Makes this the <see cref="TimeProvider"/> of a host (silo or API host), Orleans' own clocks excepted.</summary>
+    public void Register(IServiceCollection services)
     {
-        silo.Services.AddSingleton<TimeProvider>(this);
+        services.AddSingleton<TimeProvider>(this);
         foreach (var name in OrleansClocks)
         {
-            silo.Services.AddKeyedSingleton<TimeProvider>(name, System);
+            services.AddKeyedSingleton<TimeProvider>(name, System);
         }
     }
 }
