@@ -38,11 +38,19 @@ public static class NotificationsApi
     public static Task<Ok<PagedResult<Notification>>> Operator(bool? unread, int? page, int? pageSize, NpgsqlDataSource db) =>
         ListAsync(Recipients.Operator, unread, page, pageSize, db);
 
-    public static async Task<Results<Ok<PagedResult<Notification>>, ProblemHttpResult>> OfUnit(
+    public static async Task<Results<Ok<PagedResult<Notification>>, ProblemHttpResult, ValidationProblem>> OfUnit(
         string unitCode, bool? unread, int? page, int? pageSize, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
     {
+        var errors = new FieldErrors();
+        errors.Check("unitCode", unitCode, Identifiers.CreditCode.TryValidate);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        // A unit's clients read their own unit's; admins any defined unit's. Anything else looks like no such unit.
         var caller = user.ToCaller(http);
-        if (!caller.IsAdmin && caller.UnitCode != unitCode)
+        if (caller.IsAdmin ? !await UnitExistsAsync(db, unitCode) : caller.UnitCode != unitCode)
         {
             return Problems.NotFound("No such unit.");
         }
@@ -50,13 +58,25 @@ public static class NotificationsApi
         return await ListAsync(Recipients.Unit(unitCode), unread, page, pageSize, db);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(string notificationId, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+    public static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> MarkRead(
+        string notificationId, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
     {
+        if (!Guid.TryParse(notificationId, out var id))
+        {
+            return new FieldErrors().Add("notificationId", "must be a UUID").ToProblem();
+        }
+
         var recipient = Recipients.Of(user.ToCaller(http));
-        return recipient is not null && Guid.TryParse(notificationId, out var id)
-            && await cluster.GetGrain<INotificationInboxGrain>(recipient).MarkReadAsync(id)
+        return recipient is not null && await cluster.GetGrain<INotificationInboxGrain>(recipient).MarkReadAsync(id)
             ? TypedResults.NoContent()
             : Problems.NotFound("No such notification.");
+    }
+
+    private static async Task<bool> UnitExistsAsync(NpgsqlDataSource db, string unitCode)
+    {
+        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM units WHERE unit_code = $1)");
+        cmd.Parameters.AddWithValue(unitCode);
+        return await cmd.ExecuteScalarAsync() is true;
     }
 
     private static async Task<Ok<PagedResult<Notification>>> ListAsync(string recipient, bool? unread, int? page, int? pageSize, NpgsqlDataSource db)
