@@ -62,6 +62,8 @@ app.MapVerificationApi();
 app.MapHolderApi();
 app.MapPublicApi();
 app.MapAuditApi();
+app.MapCorrectionsApi();
+app.MapNotificationsApi();
 app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Dashboard);
 
 app.Run();

@@ -18,8 +18,8 @@ public static class AdminApi
     {
         var group = app.MapGroup("/api/admin").WithTags("Administration").RequireAuthorization(Policies.Admin);
         group.MapGet("/grains/{kind}/{key}", Inspect).WithName("InspectGrain")
-            .WithSummary("Live state of a license, holder, unit or type grain (natural-person id numbers masked).");
-        group.MapGet("/stats", Stats).WithName("GetStatistics").WithSummary("Licence counts by status, type, issuer and region.");
+            .WithSummary("Live state of a license, holder, unit, type or correction grain (natural-person id numbers masked).");
+        group.MapGet("/stats", Stats).WithName("GetStatistics").WithSummary("Licence counts by status, type, issuer and region; correction requests per issuer (open, overdue, resolved, mean time to resolve).");
         return app;
     }
 
@@ -53,15 +53,22 @@ public static class AdminApi
             case "type":
                 state = LicenseIdentifier.TryValidateTypeCode(key, out _) ? await cluster.GetGrain<ILicenseTypeGrain>(key).GetState() : null;
                 break;
+            case "correction":
+                state = Guid.TryParse(key, out var correctionId)
+                    && await cluster.GetGrain<Corrections.ICorrectionGrain>(correctionId.ToString()).GetState() is { } correction
+                    ? correction with { Fields = correction.Fields.ToDictionary(f => f.Key, f => PersonalData.MaskText(f.Value), StringComparer.Ordinal) }
+                    : null;
+                break;
             default:
-                return new FieldErrors().Add("kind", "must be one of license, holder, unit, type").ToProblem();
+                return new FieldErrors().Add("kind", "must be one of license, holder, unit, type, correction").ToProblem();
         }
 
         return state is null ? Problems.NotFound("No such grain state.") : TypedResults.Ok(state);
     }
 
     public sealed record Statistics(long Total, IReadOnlyDictionary<string, long> ByStatus, IReadOnlyDictionary<string, long> ByType,
-        IReadOnlyDictionary<string, long> ByIssuer, IReadOnlyDictionary<string, long> ByRegion);
+        IReadOnlyDictionary<string, long> ByIssuer, IReadOnlyDictionary<string, long> ByRegion,
+        IReadOnlyDictionary<string, CorrectionQueries.IssuerCorrections> CorrectionsByIssuer);
 
     public static async Task<Ok<Statistics>> Stats(NpgsqlDataSource db, TimeProvider time)
     {
@@ -82,6 +89,8 @@ public static class AdminApi
             groups[reader.GetString(0)][reader.GetString(1)] = reader.GetInt64(2);
         }
 
-        return TypedResults.Ok(new Statistics(groups["status"].Values.Sum(), groups["status"], groups["type"], groups["issuer"], groups["region"]));
+        await reader.DisposeAsync();
+        var corrections = await CorrectionQueries.StatsAsync(db, time);
+        return TypedResults.Ok(new Statistics(groups["status"].Values.Sum(), groups["status"], groups["type"], groups["issuer"], groups["region"], corrections));
     }
 }

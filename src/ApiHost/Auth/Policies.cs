@@ -13,6 +13,9 @@ public static class Policies
     public const string IssuerOrAdmin = "issuer-or-admin";
     public const string IssuerAdminOrHolder = "issuer-admin-or-holder";
     public const string AnyAuthenticated = "any-authenticated";
+    public const string HolderOrVerifier = "holder-or-verifier";
+    public const string CorrectionParties = "correction-parties";
+    public const string UnitClientsOrAdmin = "unit-clients-or-admin";
     public const string Dashboard = "dashboard";
 
     public static IServiceCollection AddPlatformPolicies(this IServiceCollection services, IHostEnvironment environment)
@@ -26,6 +29,9 @@ public static class Policies
             .AddPolicy(IssuerOrAdmin, p => p.RequireRole(Roles.Issuer, Roles.Admin))
             .AddPolicy(IssuerAdminOrHolder, p => p.RequireRole(Roles.Issuer, Roles.Admin, Roles.Holder))
             .AddPolicy(AnyAuthenticated, p => p.RequireAuthenticatedUser())
+            .AddPolicy(HolderOrVerifier, p => p.RequireRole(Roles.Holder, Roles.Verifier))
+            .AddPolicy(CorrectionParties, p => p.RequireRole(Roles.Holder, Roles.Verifier, Roles.Issuer, Roles.Admin))
+            .AddPolicy(UnitClientsOrAdmin, p => p.RequireRole(Roles.Issuer, Roles.Verifier, Roles.Admin))
             // The dashboard shows live grain state: administrators only; in Development a browser on the
             // same machine may open it without a token (the API listens on loopback there).
             .AddPolicy(Dashboard, p => p.RequireAssertion(ctx =>

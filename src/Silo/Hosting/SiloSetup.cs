@@ -74,6 +74,11 @@ public static class SiloSetup
         // Unit signatures on the caller's thread, keys cached per silo (see UnitSigners for the refresh policy).
         silo.Services.AddSingleton<OrleansLicenses.Signing.UnitSigners>();
         silo.Services.AddHostedService<IdempotencyCleanup>();
+        // Correction requests (art. 15): their store, deadlines (Corrections:StageDeadline) and the start-up escalation sweep.
+        silo.Services.AddOptions<OrleansLicenses.Corrections.CorrectionOptions>().BindConfiguration(OrleansLicenses.Corrections.CorrectionOptions.Section);
+        silo.Services.AddSingleton<OrleansLicenses.Corrections.CorrectionStore>();
+        silo.Services.AddSingleton<OrleansLicenses.Corrections.CorrectionDeadlineSweep>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OrleansLicenses.Corrections.CorrectionDeadlineSweep>());
         return silo;
     }
 

@@ -79,6 +79,21 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         ["DELETE /api/me/authorizations/{authorizationId}"] = Row(U4, F4, F4, F4, F4, F4, "204 404 404 404", "204 404 404 404", F4),
         ["GET /api/public/licenses/{id}"] = Row("200 200 404 400", "200 200 404 400", "200 200 404 400", "200 200 404 400", "200 200 404 400",
             "200 200 404 400", "200 200 404 400", "200 200 404 400", "200 200 404 400"),
+        // Correction requests (issue 12). Each state-changing operation has its own requests (one per side), so the
+        // order in which operations run does not matter; the first caller that may act succeeds, later ones see 409.
+        ["POST /api/corrections"] = Row(U, F, F, F, "201", "201", "201", "201", F),
+        ["GET /api/corrections"] = Row(U, "200", "200", "200", "200", "200", "200", "200", F),
+        ["GET /api/corrections/{correctionId}"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", "404 404 404 400",
+            "404 404 404 400", "200 404 404 400", "200 404 404 400", F4),
+        ["POST /api/corrections/{correctionId}/resolve"] = Row(U4, "409 409 404 400", "200 404 404 400", "200 404 404 400", F4, F4, F4, F4, F4),
+        ["POST /api/corrections/{correctionId}/forward"] = Row(U4, F4, "200 404 404 400", "200 404 404 400", F4, F4, F4, F4, F4),
+        ["POST /api/corrections/{correctionId}/close"] = Row(U4, F4, "200 404 404 400", "200 404 404 400", F4, F4, F4, F4, F4),
+        ["GET /api/me/notifications"] = Row(U, F, F, F, F, F, "200", "200", F),
+        ["GET /api/admin/notifications"] = Row(U, "200", F, F, F, F, F, F, F),
+        ["GET /api/units/{unitCode}/notifications"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", "404 404 404 400",
+            "404 404 404 400", F4, F4, F4),
+        ["POST /api/notifications/{notificationId}/read"] = Row(U4, "204 204 404 400", "204 404 404 400", "204 404 404 400", "404 404 404 400",
+            "404 404 404 400", "204 404 404 400", "204 404 404 400", F4),
     };
 
     private sealed class World
@@ -90,6 +105,12 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         public Dictionary<bool, string> Authorization { get; } = [];
         public Dictionary<bool, string> ClientId { get; } = [];
         public JsonElement Document { get; set; }
+
+        /// <summary>Correction requests per operation ("read", "resolve", "forward", "close") and side.</summary>
+        public Dictionary<(string Operation, bool Side), string> Corrections { get; } = [];
+
+        /// <summary>A notification id per recipient (<c>operator</c> per side, <c>unit:</c>, <c>holder:</c>).</summary>
+        public Dictionary<string, string> Notices { get; } = new(StringComparer.Ordinal);
     }
 
     [Fact]
@@ -210,8 +231,47 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         }
 
         w.Document = await (await w.Clients[CallerKind.IssuerA].GetAsync($"/api/licenses/{w.License[true]}/document")).ReadJson();
+        foreach (var side in new[] { true, false })
+        {
+            var holder = w.Clients[side ? CallerKind.HolderX : CallerKind.HolderY];
+            var issuer = w.Clients[side ? CallerKind.IssuerA : CallerKind.IssuerB];
+            foreach (var operation in new[] { "read", "resolve", "forward", "close" })
+            {
+                var filed = await holder.PostAsJsonAsync("/api/corrections", CorrectionBody(w.License[side]));
+                Assert.Equal(System.Net.HttpStatusCode.Created, filed.StatusCode);
+                w.Corrections[(operation, side)] = (await filed.ReadJson()).GetProperty("id").GetString()!;
+            }
+
+            var closing = w.Corrections[("close", side)];
+            (await issuer.PostAsJsonAsync($"/api/corrections/{closing}/forward", new { reason = "x" })).EnsureSuccessStatusCode();
+            (await admin.PostAsJsonAsync($"/api/corrections/{closing}/resolve", new { outcome = "confirmed", reason = "x" })).EnsureSuccessStatusCode();
+            var read = w.Corrections[("read", side)];
+            w.Notices[$"operator:{side}"] = await NoticeAsync(read, "operator");
+            w.Notices[$"unit:{(side ? Demo.HarbinMarket : Demo.QiqiharMarket)}"] = await NoticeAsync(read, $"unit:{(side ? Demo.HarbinMarket : Demo.QiqiharMarket)}");
+            w.Notices[$"holder:{side}"] = await NoticeAsync(read, $"holder:001:{w.Holder[side]}");
+        }
+
         return w;
     }
+
+    private async Task<string> NoticeAsync(string correctionId, string recipient) =>
+        (string)(await fixture.ScalarAsync("SELECT id::text FROM notifications WHERE correction_id = $1 AND recipient = $2 LIMIT 1", correctionId, recipient))!;
+
+    private static object CorrectionBody(string licenseId) =>
+        new { licenseId, fields = new { address = "哈尔滨市南岗区示例路2号" }, description = "门牌号有误", cause = "data" };
+
+    private static string Notice(World w, CallerKind caller, bool pick) => caller switch
+    {
+        CallerKind.Admin => w.Notices[$"operator:{pick}"],
+        CallerKind.IssuerA or CallerKind.IssuerB => w.Notices[$"unit:{(pick ? Demo.HarbinMarket : Demo.QiqiharMarket)}"],
+        _ => w.Notices[$"holder:{pick}"],
+    };
+
+    private static string CorrectionOf(OpenApiOperation op) =>
+        op.Path.EndsWith("/resolve", StringComparison.Ordinal) ? "resolve"
+        : op.Path.EndsWith("/forward", StringComparison.Ordinal) ? "forward"
+        : op.Path.EndsWith("/close", StringComparison.Ordinal) ? "close"
+        : "read";
 
     private static async Task Put(HttpClient http, string path, object body) => (await http.PutAsJsonAsync(path, body)).EnsureSuccessStatusCode();
 
@@ -243,6 +303,10 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
             ("verificationId", _) => w.Verification[pick],
             ("authorizationId", ObjectKind.Nonexistent) => "auth-00000000000000000000000000000000",
             ("authorizationId", _) => w.Authorization[pick],
+            ("correctionId", ObjectKind.Nonexistent) => Guid.NewGuid().ToString(),
+            ("correctionId", _) => w.Corrections[(CorrectionOf(op), pick)],
+            ("notificationId", ObjectKind.Nonexistent) => Guid.NewGuid().ToString(),
+            ("notificationId", _) => Notice(w, caller, pick),
             _ => throw new InvalidOperationException($"no value for {name}"),
         };
 
@@ -265,6 +329,9 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
             "POST /api/verifications" => new { licenseId = w.License[true], holder = new { idType = "001", idNumber = w.Holder[true] }, matterCode = Demo.FoodMatter, purpose = "x" },
             "POST /api/verifications/document" => w.Document,
             "POST /api/me/licenses/{id}/presentations" => new { purpose = "x" },
+            "POST /api/corrections" => CorrectionBody(w.License[side]),
+            "POST /api/corrections/{correctionId}/resolve" => new { outcome = "confirmed", reason = "x" },
+            "POST /api/corrections/{correctionId}/forward" or "POST /api/corrections/{correctionId}/close" => new { reason = "x" },
             "POST /api/me/authorizations" => new { licenseId = w.License[side], granteeUnitCode = QiqiharCentre, purpose = "x", expiresAt = TestCalendar.Clock.GetUtcNow().AddDays(1) },
             _ => null,
         };
