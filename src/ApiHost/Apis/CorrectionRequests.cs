@@ -37,6 +37,11 @@ public static class CorrectionRequests
         }
 
         var normalized = LicenseRequests.Fields(type, fields, errors);
+        if (normalized.Count == 0 && !errors.Any)
+        {
+            errors.Add("fields", "name at least one face element with a value (null values do not count)");
+        }
+
         foreach (var key in normalized.Where(f => f.Value.Length > CorrectionNames.MaxFieldValueLength).Select(f => f.Key))
         {
             errors.Add($"fields.{key}", $"must be at most {CorrectionNames.MaxFieldValueLength} characters");

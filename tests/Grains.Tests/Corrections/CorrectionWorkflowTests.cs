@@ -60,8 +60,7 @@ public sealed class CorrectionWorkflowTests
         }
         finally
         {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
+            await CorrectionWorld.StopAsync(cluster, connectionString);
         }
     }
 
@@ -121,8 +120,7 @@ public sealed class CorrectionWorkflowTests
         }
         finally
         {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
+            await CorrectionWorld.StopAsync(cluster, connectionString);
         }
     }
 
@@ -169,8 +167,7 @@ public sealed class CorrectionWorkflowTests
         }
         finally
         {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
+            await CorrectionWorld.StopAsync(cluster, connectionString);
         }
     }
 
@@ -192,19 +189,7 @@ public sealed class CorrectionWorkflowTests
         }
         finally
         {
-            if (kill)
-            {
-                foreach (var silo in first.Silos.ToList())
-                {
-                    await first.KillSiloAsync(silo);
-                }
-            }
-            else
-            {
-                await first.StopAllSilosAsync();
-            }
-
-            await first.DisposeAsync();
+            await CorrectionWorld.StopAsync(first, connectionString, kill);
         }
 
         // Nothing runs while the deadline passes.
@@ -224,8 +209,7 @@ public sealed class CorrectionWorkflowTests
         }
         finally
         {
-            await second.StopAllSilosAsync();
-            await second.DisposeAsync();
+            await CorrectionWorld.StopAsync(second, connectionString);
         }
     }
 }

@@ -24,6 +24,35 @@ internal static class CorrectionWorld
             silo.Services.PostConfigure<CorrectionOptions>(o => o.DeadlineCheckPeriod = TimeSpan.FromSeconds(1));
         });
 
+    /// <summary>
+    /// Stops (or kills) every silo and gives the database's connections back: idle pooled connections would otherwise
+    /// stay open for minutes, and the shared test server's connection limit is shared by every test in the run.
+    /// </summary>
+    public static async Task StopAsync(InProcessTestCluster cluster, string connectionString, bool kill = false)
+    {
+        try
+        {
+            if (kill)
+            {
+                foreach (var silo in cluster.Silos.ToList())
+                {
+                    await cluster.KillSiloAsync(silo);
+                }
+            }
+            else
+            {
+                await cluster.StopAllSilosAsync();
+            }
+
+            await cluster.DisposeAsync();
+        }
+        finally
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            NpgsqlConnection.ClearPool(connection);
+        }
+    }
+
     public static Caller HolderCaller(HolderRef holder) => new(holder.Key, Roles.Holder, null, null, "t");
 
     /// <summary>Issues a food licence to a new holder; returns the licence number and the holder.</summary>
