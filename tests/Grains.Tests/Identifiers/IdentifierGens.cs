@@ -6,8 +6,8 @@ namespace OrleansLicenses.Tests.Identifiers;
 /// <summary>CsCheck generators of valid national identifiers and of single-character faults.</summary>
 internal static class IdentifierGens
 {
-    /// <summary>The fixed "today" of the citizen id tests (the validators take no clock).</summary>
-    public static readonly DateOnly Today = new(2026, 11, 28);
+    /// <summary>The "today" the citizen id tests give the validators (which take no clock): the test calendar's.</summary>
+    public static readonly DateOnly Today = TestCalendar.Today;
 
     public const string Digits = "0123456789";
 

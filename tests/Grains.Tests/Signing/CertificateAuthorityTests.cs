@@ -126,11 +126,13 @@ public sealed class CertificateAuthorityTests
     public void Explicit_not_before_is_used_and_validity_is_checked_at_the_given_instant()
     {
         CertificateAuthority ca = SigningTestData.NewAuthority();
-        var notBefore = new DateTimeOffset(2030, 3, 1, 8, 30, 15, 999, TimeSpan.FromHours(8));
+        // Five years after the authority's frozen clock, at 08:30:15.999 China time.
+        var year = SigningTestData.Start.Year + 5;
+        var notBefore = new DateTimeOffset(year, 3, 1, 8, 30, 15, 999, TimeSpan.FromHours(8));
         byte[] leaf = ca.IssueUnitCertificate(Sm2KeyPair.Generate().PublicKey, SigningTestData.UnitName, SigningTestData.UnitCreditCode, notBefore, TimeSpan.FromDays(30));
 
         UnitCertificateInfo info = UnitCertificateInfo.Parse(leaf);
-        Assert.Equal(new DateTimeOffset(2030, 3, 1, 0, 30, 15, TimeSpan.Zero), info.NotBefore); // truncated to seconds, UTC
+        Assert.Equal(new DateTimeOffset(year, 3, 1, 0, 30, 15, TimeSpan.Zero), info.NotBefore); // truncated to seconds, UTC
         Assert.Equal(info.NotBefore + TimeSpan.FromDays(30), info.NotAfter);
 
         byte[] root = ca.RootCertificateDer;
