@@ -28,9 +28,6 @@ public sealed class VerificationJournal : IHostedService
         lanes = [.. Enumerable.Range(0, count).Select(_ => new JournalLane(dataSource, $"silo-{Guid.CreateVersion7():N}", writer, logger))];
     }
 
-    /// <summary>The audit chains this silo process writes, one per lane.</summary>
-    public IReadOnlyList<string> ChainIds => [.. lanes.Select(l => l.ChainId)];
-
     /// <summary>Appends waiting to be committed (for tests and diagnostics).</summary>
     public long Waiting => lanes.Sum(l => l.Waiting);
 
