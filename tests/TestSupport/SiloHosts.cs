@@ -31,9 +31,16 @@ public sealed class SiloHosts : IAsyncDisposable
 
     public IReadOnlyList<IHost> Hosts => hosts;
 
-    public static async Task<SiloHosts> StartAsync(string connectionString, int count = 2, PlatformTestClock? clock = null)
+    /// <summary>Settings every silo of this cluster adds or overrides.</summary>
+    public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
+
+    public static async Task<SiloHosts> StartAsync(string connectionString, int count = 2, PlatformTestClock? clock = null,
+        IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var silos = new SiloHosts($"test-{Guid.NewGuid():N}", "orleans-licenses-test", clock ?? TestCalendar.Clock);
+        var silos = new SiloHosts($"test-{Guid.NewGuid():N}", "orleans-licenses-test", clock ?? TestCalendar.Clock)
+        {
+            Overrides = overrides ?? new Dictionary<string, string?>(),
+        };
         for (var i = 0; i < count; i++)
         {
             await silos.AddSiloAsync(connectionString);
@@ -57,6 +64,11 @@ public sealed class SiloHosts : IAsyncDisposable
         // Each silo's own application name, so a test can tell its database sessions from the others'.
         var database = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = $"silo-{hosts.Count}-{Guid.NewGuid():N}" };
         settings["ConnectionStrings:Postgres"] = database.ConnectionString;
+        foreach (var (key, value) in Overrides)
+        {
+            settings[key] = value;
+        }
+
         var host = SiloSetup.BuildHost([], c => c.AddInMemoryCollection(settings), LogSink.AddTo, silo =>
         {
             TestMembership.Configure(silo);

@@ -117,38 +117,42 @@ internal sealed partial class JournalLane
         }
     }
 
-    /// <summary>One transaction for the batch; the in-memory head moves only after the commit.</summary>
+    /// <summary>
+    /// One transaction for the batch, sent as ONE round trip: the statements of an <see cref="NpgsqlBatch"/> without
+    /// an explicit transaction run in one implicit transaction that commits (durably: <c>synchronous_commit</c> is
+    /// set for it) when the last succeeds, or rolls back as a whole. The in-memory head moves only after the commit.
+    /// </summary>
     private async Task<long> CommitAsync(List<Pending> batch)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
+        await using var commit = new NpgsqlBatch(connection);
+        commit.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'on', true)"));
         if (!registered)
         {
-            await using var register = JournalRows.RegisterChain(connection, ChainId, writer, headHash);
-            await register.ExecuteNonQueryAsync();
-            registered = true;
+            commit.BatchCommands.Add(JournalRows.RegisterChain(ChainId, writer, headHash));
         }
 
-        await using var tx = await connection.BeginTransactionAsync();
-        if (batch.Any(b => b.Use is not null))
+        var uses = batch.Where(b => b.Use is not null).Select(b => b.Use!).ToList();
+        if (uses.Count > 0)
         {
-            await JournalRows.CopyUsesAsync(connection, batch.Where(b => b.Use is not null).Select(b => b.Use!), CancellationToken.None);
+            commit.BatchCommands.Add(JournalRows.Uses(uses));
         }
 
-        await using var insert = new NpgsqlBatch(connection, tx);
-        insert.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO on"));
         var seq = headSeq;
         var previous = headHash;
+        var audits = new List<ChainedAudit>(batch.Count);
         foreach (var item in batch)
         {
             seq++;
             var hash = AuditChain.Hash(previous, seq, item.Audit);
-            insert.BatchCommands.Add(JournalRows.Audit(ChainId, seq, item.Audit, previous, hash));
+            audits.Add(new ChainedAudit(seq, item.Audit, previous, hash));
             previous = hash;
         }
 
-        insert.BatchCommands.Add(JournalRows.MoveHead(ChainId, seq, previous));
-        await insert.ExecuteNonQueryAsync();
-        await tx.CommitAsync();
+        commit.BatchCommands.Add(JournalRows.Audits(ChainId, audits));
+        commit.BatchCommands.Add(JournalRows.MoveHead(ChainId, seq, previous));
+        await commit.ExecuteNonQueryAsync();
+        registered = true;
         var first = headSeq + 1;
         (headSeq, headHash) = (seq, previous);
         return first;

@@ -5,63 +5,89 @@ using OrleansLicenses.Audit;
 
 namespace OrleansLicenses.Journal;
 
-/// <summary>The SQL of one journal batch: use records by binary COPY, audit records and the chain head by a batch.</summary>
+/// <summary>The SQL of one journal batch: the use records, the audit records and the chain head, all in one round trip.</summary>
 internal static class JournalRows
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task CopyUsesAsync(NpgsqlConnection connection, IEnumerable<UseRecord> uses, CancellationToken ct)
+    /// <summary>
+    /// The batch's use records as ONE statement over column arrays (<c>unnest</c>): it goes in the same round trip as
+    /// the audit records, where a COPY would need round trips of its own. The text never changes, so it is prepared.
+    /// A record's reasons travel as one string joined by U+001F (they are machine codes).
+    /// </summary>
+    public static NpgsqlBatchCommand Uses(IReadOnlyList<UseRecord> uses)
     {
-        await using var writer = await connection.BeginBinaryImportAsync("""
-            COPY license_uses (id, used_at, unit_code, client_id, matter_code, purpose, basis, authorization_id, license_identifier,
-                               license_version, document_hash, holder_key, valid, status, reasons, disclosed, comparison)
-            FROM STDIN (FORMAT BINARY)
-            """, ct);
-        foreach (var r in uses)
+        var command = new NpgsqlBatchCommand("""
+            INSERT INTO license_uses (id, used_at, unit_code, client_id, matter_code, purpose, basis, authorization_id, license_identifier,
+                                      license_version, document_hash, holder_key, valid, status, reasons, disclosed, comparison)
+            SELECT u.id, u.used_at, u.unit_code, u.client_id, u.matter_code, u.purpose, u.basis, u.authorization_id, u.license_identifier,
+                   u.license_version, u.document_hash, u.holder_key, u.valid, u.status, string_to_array(u.reasons, E'\x1F'), u.disclosed, u.comparison
+            FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                        $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[], $16::jsonb[], $17::jsonb[])
+                 AS u(id, used_at, unit_code, client_id, matter_code, purpose, basis, authorization_id, license_identifier,
+                      license_version, document_hash, holder_key, valid, status, reasons, disclosed, comparison)
+            """);
+        var p = command.Parameters;
+        p.Add(Column(uses, u => u.Id));
+        p.Add(Column(uses, u => u.UsedAt));
+        p.Add(Column(uses, u => u.UnitCode));
+        p.Add(Column(uses, u => u.ClientId));
+        p.Add(Column(uses, u => u.MatterCode));
+        p.Add(Column(uses, u => u.Purpose));
+        p.Add(Column(uses, u => u.Basis));
+        p.Add(Column(uses, u => u.AuthorizationId));
+        p.Add(Column(uses, u => u.LicenseIdentifier));
+        p.Add(Column(uses, u => u.LicenseVersion));
+        p.Add(Column(uses, u => u.DocumentHash));
+        p.Add(Column(uses, u => u.HolderKey));
+        p.Add(Column(uses, u => u.Valid));
+        p.Add(Column(uses, u => u.Status));
+        p.Add(Column(uses, u => string.Join('\u001f', u.Reasons)));
+        p.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, TypedValue = [.. uses.Select(u => JsonSerializer.Serialize(u.Disclosed, Json))] });
+        p.Add(new NpgsqlParameter<string?[]>
         {
-            await writer.StartRowAsync(ct);
-            await writer.WriteAsync(r.Id, NpgsqlDbType.Uuid, ct);
-            await writer.WriteAsync(r.UsedAt, NpgsqlDbType.TimestampTz, ct);
-            await writer.WriteAsync(r.UnitCode, NpgsqlDbType.Varchar, ct);
-            await writer.WriteAsync(r.ClientId, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(r.MatterCode, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(r.Purpose, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(r.Basis, NpgsqlDbType.Text, ct);
-            await WriteNullable(writer, r.AuthorizationId, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(r.LicenseIdentifier, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(r.LicenseVersion, NpgsqlDbType.Char, ct);
-            await writer.WriteAsync(r.DocumentHash, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(r.HolderKey, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(r.Valid, NpgsqlDbType.Boolean, ct);
-            await writer.WriteAsync(r.Status, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(r.Reasons.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(JsonSerializer.Serialize(r.Disclosed, Json), NpgsqlDbType.Jsonb, ct);
-            await WriteNullable(writer, r.Comparison is null ? null : JsonSerializer.Serialize(r.Comparison, Json), NpgsqlDbType.Jsonb, ct);
-        }
-
-        await writer.CompleteAsync(ct);
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+            TypedValue = [.. uses.Select(u => u.Comparison is null ? null : JsonSerializer.Serialize(u.Comparison, Json))],
+        });
+        return command;
     }
 
-    public static NpgsqlBatchCommand Audit(string chainId, long seq, AuditEntry e, byte[] previous, byte[] hash)
+    /// <summary>
+    /// The batch's audit records, chained (each <c>prev_hash</c> is the hash before it), as ONE statement over column
+    /// arrays. The rows are inserted in <c>seq</c> order: the link trigger of each row reads the row before it, which
+    /// a BEFORE trigger sees when the same statement inserted it earlier.
+    /// </summary>
+    public static NpgsqlBatchCommand Audits(string chainId, IReadOnlyList<ChainedAudit> rows)
     {
         var command = new NpgsqlBatchCommand("""
             INSERT INTO audit_records (chain_id, seq, recorded_at, request_id, actor, actor_ref, role, unit_code, client_address, kind,
                                        action, resource, outcome, status, purpose, attempt_seq, prev_hash, hash)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            SELECT $1, a.* FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                                       $10::text[], $11::text[], $12::text[], $13::text[], $14::integer[], $15::text[], $16::bigint[],
+                                       $17::bytea[], $18::bytea[])
+                 AS a(seq, recorded_at, request_id, actor, actor_ref, role, unit_code, client_address, kind,
+                      action, resource, outcome, status, purpose, attempt_seq, prev_hash, hash)
+            ORDER BY a.seq
             """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = chainId });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seq });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = e.Time });
-        foreach (var text in (ReadOnlySpan<string?>)[e.RequestId, e.Actor, e.ActorRef, e.Role, e.UnitCode, e.ClientAddress, e.Kind, e.Action, e.Resource, e.Outcome])
-        {
-            command.Parameters.Add(Text(text));
-        }
-
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = (object?)e.Status ?? DBNull.Value });
-        command.Parameters.Add(Text(e.Purpose));
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)e.AttemptSeq ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = previous });
-        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = hash });
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<string> { TypedValue = chainId });
+        p.Add(Column(rows, r => r.Seq));
+        p.Add(Column(rows, r => r.Entry.Time));
+        p.Add(Column(rows, r => r.Entry.RequestId));
+        p.Add(Column(rows, r => r.Entry.Actor));
+        p.Add(Column(rows, r => r.Entry.ActorRef));
+        p.Add(Column(rows, r => r.Entry.Role));
+        p.Add(Column(rows, r => r.Entry.UnitCode));
+        p.Add(Column(rows, r => r.Entry.ClientAddress));
+        p.Add(Column(rows, r => r.Entry.Kind));
+        p.Add(Column(rows, r => r.Entry.Action));
+        p.Add(Column(rows, r => r.Entry.Resource));
+        p.Add(Column(rows, r => r.Entry.Outcome));
+        p.Add(Column(rows, r => r.Entry.Status));
+        p.Add(Column(rows, r => r.Entry.Purpose));
+        p.Add(Column(rows, r => r.Entry.AttemptSeq));
+        p.Add(Column(rows, r => r.Previous));
+        p.Add(Column(rows, r => r.Hash));
         return command;
     }
 
@@ -74,26 +100,17 @@ internal static class JournalRows
         return command;
     }
 
-    public static NpgsqlCommand RegisterChain(NpgsqlConnection connection, string chainId, string writer, byte[] genesis)
+    public static NpgsqlBatchCommand RegisterChain(string chainId, string writer, byte[] genesis)
     {
-        var command = new NpgsqlCommand("INSERT INTO audit_chains (chain_id, writer, genesis, seq, hash) VALUES ($1, $2, $3, 0, $3) ON CONFLICT DO NOTHING", connection);
+        var command = new NpgsqlBatchCommand("INSERT INTO audit_chains (chain_id, writer, genesis, seq, hash) VALUES ($1, $2, $3, 0, $3) ON CONFLICT DO NOTHING");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = chainId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = writer });
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = genesis });
         return command;
     }
 
-    private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
-
-    private static async Task WriteNullable(NpgsqlBinaryImporter writer, string? value, NpgsqlDbType type, CancellationToken ct)
-    {
-        if (value is null)
-        {
-            await writer.WriteNullAsync(ct);
-        }
-        else
-        {
-            await writer.WriteAsync(value, type, ct);
-        }
-    }
+    private static NpgsqlParameter<T[]> Column<TRow, T>(IReadOnlyList<TRow> rows, Func<TRow, T> value) => new() { TypedValue = [.. rows.Select(value)] };
 }
+
+/// <summary>An audit record with its place in a chain: its seq, the hash before it and its own hash.</summary>
+internal sealed record ChainedAudit(long Seq, AuditEntry Entry, byte[] Previous, byte[] Hash);

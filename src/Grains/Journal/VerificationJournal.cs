@@ -8,12 +8,12 @@ namespace OrleansLicenses.Journal;
 
 /// <summary>
 /// The silo's group-commit writer for verifications: many verifications, one transaction. Each append is a use
-/// record (用证存档) and its audit record, committed together before the verification is answered. The journal has
-/// several <see cref="JournalLane"/>s (<c>Journal:Lanes</c>, default 4), each with its own commit loop and its own
-/// hash chain (<c>silo-&lt;uuid&gt;</c>, one per lane and process): while one lane waits for its commit the next
-/// batch already goes to another, so a silo keeps several transactions in flight and no row, lock or loop
-/// serializes the verifications of the silo, let alone of the cluster. The chains are anchored by the signed
-/// checkpoints like every other chain.
+/// record (用证存档) and its audit record, committed together before the verification is answered. By default a
+/// silo has one <see cref="JournalLane"/> and so one hash chain (<c>silo-&lt;uuid&gt;</c>, per process): no row,
+/// lock or loop is shared between silos, and the chains are anchored by the signed checkpoints like every other
+/// chain. <c>Journal:Lanes</c> gives a silo several lanes (each its own loop and chain) so that several transactions
+/// are in flight at once; measured on 2 cores, one lane wins: its batches are larger, and a batch costs PostgreSQL
+/// about the same whatever its size (one round trip, four statements).
 /// </summary>
 public sealed class VerificationJournal : IHostedService
 {
@@ -23,7 +23,7 @@ public sealed class VerificationJournal : IHostedService
 
     public VerificationJournal(NpgsqlDataSource dataSource, ILocalSiloDetails silo, IConfiguration configuration, ILogger<VerificationJournal> logger)
     {
-        var count = Math.Clamp(configuration.GetValue("Journal:Lanes", 4), 1, 64);
+        var count = Math.Clamp(configuration.GetValue("Journal:Lanes", 1), 1, 64);
         var writer = $"{silo.SiloAddress.ToParsableString()} {DateTimeOffset.UtcNow:O}";
         lanes = [.. Enumerable.Range(0, count).Select(_ => new JournalLane(dataSource, $"silo-{Guid.CreateVersion7():N}", writer, logger))];
     }

@@ -5,8 +5,14 @@ using OrleansLicenses.Tests.Licenses;
 
 namespace OrleansLicenses.Tests.Audit;
 
-/// <summary>Its own deployment, because the silos' audit chains are tampered with.</summary>
-public sealed class SiloChainFixture : ApiFixture;
+/// <summary>
+/// Its own deployment, because the silos' audit chains are tampered with; two journal lanes per silo, so that one
+/// silo writes more than one chain (the default is one).
+/// </summary>
+public sealed class SiloChainFixture : ApiFixture
+{
+    protected override IReadOnlyDictionary<string, string?> SiloSettings { get; } = new Dictionary<string, string?> { ["Journal:Lanes"] = "2" };
+}
 
 /// <summary>
 /// Verifications are audited on the silos' own chains; the checkpoint anchors those chains in the main chain, so

@@ -79,6 +79,55 @@ public sealed class VerificationJournalTests
         Assert.All(outcomes, o => Assert.True(o!.Valid));
         Assert.Equal((long)concurrent, await world.ScalarAsync("SELECT count(*) FROM license_uses WHERE purpose = 'interleaved'"));
         Assert.Equal((long)concurrent, await world.ScalarAsync("SELECT count(*) FROM audit_records WHERE purpose = 'interleaved'"));
+        // They waited together, so they committed as one batch: one statement each for the use and the audit rows.
+        // The rows are whole (arrays, nulls) and the audit records are consecutive links of one silo chain.
+        Assert.Equal((long)concurrent, await world.ScalarAsync(
+            "SELECT count(*) FROM license_uses WHERE purpose = 'interleaved' AND reasons = '{}' AND comparison IS NULL AND authorization_id IS NULL AND valid AND holder_key = $1",
+            holder.Key));
+        Assert.Equal(1L, await world.ScalarAsync("SELECT count(DISTINCT chain_id) FROM audit_records WHERE purpose = 'interleaved'"));
+        Assert.Equal((long)concurrent - 1, await world.ScalarAsync("""
+            SELECT max(seq) - min(seq) FROM audit_records WHERE purpose = 'interleaved'
+            """));
+    }
+
+    [Fact]
+    public async Task OneRecordTheDatabaseRefuses_FailsOnlyItsOwnVerification_NotTheRestOfItsBatch()
+    {
+        await using var world = await World.StartAsync();
+        var (number, holder) = await world.IssueAsync();
+        await world.ExecuteAsync("ALTER TABLE license_uses ADD CONSTRAINT no_poison CHECK (purpose <> 'poison') NOT VALID");
+        try
+        {
+            await using var blocker = new NpgsqlConnection(world.ConnectionString);
+            await blocker.OpenAsync();
+            await using var tx = await blocker.BeginTransactionAsync();
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE license_uses IN ACCESS EXCLUSIVE MODE", blocker, tx))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            var grain = world.Grains.GetGrain<ILicenseGrain>(number);
+            var fine = Enumerable.Range(0, 4).Select(_ => grain.VerifyAsync(Request(holder, "batch-mate"), Verifier)).ToList();
+            var poison = grain.VerifyAsync(Request(holder, "poison"), Verifier);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (world.WaitingInJournals() < 5)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the verifications did not all wait for the same commit");
+                await Task.Delay(20);
+            }
+
+            await tx.RollbackAsync();
+            await Assert.ThrowsAsync<ServiceUnavailableException>(() => poison);
+            Assert.All(await Task.WhenAll(fine), o => Assert.True(o!.Valid));
+        }
+        finally
+        {
+            await world.ExecuteAsync("ALTER TABLE license_uses DROP CONSTRAINT no_poison");
+        }
+
+        Assert.Equal(4L, await world.ScalarAsync("SELECT count(*) FROM license_uses WHERE purpose = 'batch-mate'"));
+        Assert.Equal(4L, await world.ScalarAsync("SELECT count(*) FROM audit_records WHERE purpose = 'batch-mate'"));
+        Assert.Equal(0L, await world.ScalarAsync("SELECT count(*) FROM audit_records WHERE purpose = 'poison'"));
     }
 
     private static VerifyLicense Request(HolderRef holder, string purpose) =>
