@@ -8,8 +8,8 @@ public static class OrleansClientSetup
 {
     public static WebApplicationBuilder AddLicenseClusterClient(this WebApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString("Postgres")
-            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
+        var connectionString = OrleansLicenses.Hosting.PostgresConnectionStrings.ForPlatform(builder.Configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured."));
         var section = builder.Configuration.GetSection("Orleans");
         builder.UseOrleansClient(client =>
         {

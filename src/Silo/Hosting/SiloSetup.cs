@@ -17,9 +17,8 @@ public static class SiloSetup
 
     private const string AdoNetStore = "pg-adonet";
 
-    public static string PostgresConnectionString(this IConfiguration configuration) =>
-        configuration.GetConnectionString("Postgres")
-        ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
+    public static string PostgresConnectionString(this IConfiguration configuration) => PostgresConnectionStrings.ForPlatform(
+        configuration.GetConnectionString("Postgres") ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured."));
 
     /// <summary>Membership on PostgreSQL plus the ports and identity of this silo.</summary>
     public static ISiloBuilder UsePostgresClustering(this ISiloBuilder silo, IConfiguration configuration)

@@ -1,0 +1,24 @@
+using System.Data.Common;
+
+namespace OrleansLicenses.Hosting;
+
+/// <summary>What the platform's processes add to the configured PostgreSQL connection string.</summary>
+public static class PostgresConnectionStrings
+{
+    /// <summary>
+    /// <c>No Reset On Close</c> unless the operator set it: a pooled connection is otherwise reset (<c>DISCARD ALL</c>,
+    /// which also throws away prepared statements) every time it is taken again, and the grains take one per read and
+    /// per commit. Nothing in the platform leaves session state behind (settings are transaction-local), so the reset
+    /// only costs.
+    /// </summary>
+    public static string ForPlatform(string connectionString)
+    {
+        var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!builder.ContainsKey("No Reset On Close") && !builder.ContainsKey("NoResetOnClose"))
+        {
+            builder["No Reset On Close"] = "true";
+        }
+
+        return builder.ConnectionString;
+    }
+}
