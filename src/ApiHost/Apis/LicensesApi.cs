@@ -228,10 +228,15 @@ public static class LicensesApi
             count.Parameters.Add(p.Clone());
         }
 
+        // A page of 20 and a count capped at SearchCountCap are short index walks: parallel workers cost more to
+        // start than the walk (measured on 1 000 000 rows: 79 ms with workers, 2.5 ms without). Local to this
+        // batch's implicit transaction.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('max_parallel_workers_per_gather', '0', true)"));
         batch.BatchCommands.Add(pageCommand);
         batch.BatchCommands.Add(count);
         var items = new List<LicenseSummary>();
         await using var reader = await batch.ExecuteReaderAsync();
+        await reader.NextResultAsync(); // past set_config
         while (await reader.ReadAsync())
         {
             var idType = reader.GetString(6);
