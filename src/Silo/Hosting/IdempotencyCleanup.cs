@@ -35,13 +35,21 @@ public sealed partial class IdempotencyCleanup(NpgsqlDataSource db, IOptions<Clu
     /// <summary>Deletes the expired records once; returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
+        // Records live in grain_states; ones an earlier version wrote to orleansstorage expire there.
+        await using var batch = db.CreateBatch();
+        var before = time.GetUtcNow() - IIdempotencyGrain.Retention - TimeSpan.FromHours(1);
+        var current = new NpgsqlBatchCommand("DELETE FROM grain_states WHERE state_name = 'idempotency/idempotency' AND updated_at < $1");
+        current.Parameters.AddWithValue(before);
+        var legacy = new NpgsqlBatchCommand("""
             DELETE FROM orleansstorage
             WHERE serviceid = $1 AND graintypestring = 'idempotency/idempotency' AND modifiedon < $2
             """);
-        cmd.Parameters.AddWithValue(cluster.Value.ServiceId);
-        cmd.Parameters.AddWithValue(time.GetUtcNow() - IIdempotencyGrain.Retention - TimeSpan.FromHours(1));
-        return await cmd.ExecuteNonQueryAsync(ct);
+        legacy.Parameters.AddWithValue(cluster.Value.ServiceId);
+        legacy.Parameters.AddWithValue(before);
+        batch.BatchCommands.Add(current);
+        batch.BatchCommands.Add(legacy);
+        await batch.ExecuteNonQueryAsync(ct);
+        return current.RecordsAffected + legacy.RecordsAffected;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Deleted {Count} expired idempotency records")]

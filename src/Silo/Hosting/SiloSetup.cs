@@ -47,9 +47,11 @@ public static class SiloSetup
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
         });
-        // Grains use StorageNames.Store: the ADO.NET provider behind a wrapper that scopes rows by grain type.
-        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) =>
-            new GrainTypeScopedStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStore)));
+        // Grains use StorageNames.Store: the platform's own table (grain_states), reading what the ADO.NET provider
+        // wrote before it (behind a wrapper that scopes those rows by grain type) until a grain writes again.
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) => new PlatformGrainStorage(
+            sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<IGrainStorageSerializer>(),
+            new GrainTypeScopedStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStore))));
         // Stored state is plain JSON, readable with SQL and not bound to CLR type names.
         silo.UseSystemTextJsonGrainStorageSerializer();
         silo.UseAdoNetReminderService(o =>

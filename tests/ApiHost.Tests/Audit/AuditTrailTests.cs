@@ -81,6 +81,8 @@ public sealed class AuditTrailTests(AuditFixture fixture)
             Assert.Equal(0L, await fixture.ScalarAsync<long>("SELECT count(*) FROM licenses WHERE license_number = $1", number));
             Assert.Equal(0L, await fixture.ScalarAsync<long>(
                 "SELECT count(*) FROM orleansstorage WHERE strpos(concat(grainidextensionstring, convert_from(payloadbinary, 'UTF8')), $1) > 0", serial));
+            Assert.Equal(0L, await fixture.ScalarAsync<long>(
+                "SELECT count(*) FROM grain_states WHERE strpos(concat(grain_key, state::text), $1) > 0", serial));
             Assert.Equal(HttpStatusCode.NotFound, (await issuer.GetAsync($"/api/licenses/{number}")).StatusCode);
             var current = await (await issuer.GetAsync($"/api/licenses/{existing}")).ReadJson();
             Assert.Equal("valid", current.GetProperty("status").GetString());

@@ -236,6 +236,7 @@ public sealed class LicenseApiTests(ApiFixture fixture)
         await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest, field);
         Assert.Equal(0L, await Scalar("SELECT count(*) FROM licenses WHERE holder_id_number = $1", holder));
         Assert.Equal(0L, await Scalar("SELECT count(*) FROM orleansstorage WHERE convert_from(payloadbinary, 'UTF8') LIKE '%' || $1 || '%'", holder));
+        Assert.Equal(0L, await Scalar("SELECT count(*) FROM grain_states WHERE grain_key = $1 OR state::text LIKE '%' || $1 || '%'", holder));
     }
 
     [Fact]

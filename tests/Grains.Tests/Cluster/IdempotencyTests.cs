@@ -36,7 +36,7 @@ public sealed class IdempotencyTests(PostgresClusterFixture fixture)
         }
 
         await using var db = NpgsqlDataSource.Create(fixture.ConnectionString);
-        await using (var backdate = db.CreateCommand("UPDATE orleansstorage SET modifiedon = now() - interval '2 days' WHERE grainidextensionstring = '~' || $1"))
+        await using (var backdate = db.CreateCommand("UPDATE grain_states SET updated_at = now() - interval '2 days' WHERE state_name = 'idempotency/idempotency' AND grain_key = $1"))
         {
             backdate.Parameters.AddWithValue(old);
             Assert.Equal(1, await backdate.ExecuteNonQueryAsync());
@@ -45,7 +45,7 @@ public sealed class IdempotencyTests(PostgresClusterFixture fixture)
         var cleanup = new IdempotencyCleanup(db, Options.Create(new ClusterOptions { ServiceId = "orleans-licenses-test" }), TimeProvider.System,
             NullLogger<IdempotencyCleanup>.Instance);
         Assert.True(await cleanup.SweepAsync() >= 1);
-        await using var count = db.CreateCommand("SELECT count(*) FROM orleansstorage WHERE grainidextensionstring IN ('~' || $1, '~' || $2)");
+        await using var count = db.CreateCommand("SELECT count(*) FROM grain_states WHERE state_name = 'idempotency/idempotency' AND grain_key IN ($1, $2)");
         count.Parameters.AddWithValue(old);
         count.Parameters.AddWithValue(recent);
         Assert.Equal(1L, (long)(await count.ExecuteScalarAsync())!);

@@ -1,8 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Orleans.Storage;
+using OrleansLicenses.Hosting;
+using OrleansLicenses.Silo.Hosting;
 using OrleansLicenses.Tests.Probes;
 
 namespace OrleansLicenses.Tests.Cluster;
 
+/// <summary>The grain storage of the platform (grain_states), and how it takes over what the ADO.NET provider wrote.</summary>
 [Collection(PostgresClusterCollection.Name)]
 public sealed class StorageTests(PostgresClusterFixture fixture)
 {
@@ -16,39 +21,105 @@ public sealed class StorageTests(PostgresClusterFixture fixture)
         await b.SetAsync("value of B");
 
         // Deactivate both so the next read comes from PostgreSQL, not from memory.
-        await a.DeactivateAsync();
-        await b.DeactivateAsync();
-        await Task.WhenAll(fixture.Cluster.WaitForDeactivationAsync(a), fixture.Cluster.WaitForDeactivationAsync(b));
+        await Reactivate(a, b);
 
         Assert.Equal("value of A", await a.GetAsync());
         Assert.Equal("value of B", await b.GetAsync());
-        Assert.Equal(2, await CountRows(key));
+        Assert.Equal(2L, await Scalar("SELECT count(*) FROM grain_states WHERE grain_key = $1", key));
     }
 
     [Fact]
-    public async Task StoredState_IsPlainJson()
+    public async Task KeysThatDifferOnlyInCase_AreDifferentGrains()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var lower = fixture.Client.GetGrain<IProbeAGrain>("a" + suffix);
+        var upper = fixture.Client.GetGrain<IProbeAGrain>("A" + suffix.ToUpperInvariant());
+        await lower.SetAsync("lower");
+        await upper.SetAsync("upper");
+        await Reactivate(lower, upper);
+
+        Assert.Equal("lower", await lower.GetAsync());
+        Assert.Equal("upper", await upper.GetAsync());
+    }
+
+    [Fact]
+    public async Task StoredState_IsPlainJson_KeyedVerbatim()
     {
         var key = $"json-{Guid.NewGuid():N}";
         await fixture.Client.GetGrain<IProbeAGrain>(key).SetAsync("readable");
 
-        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(
-            "SELECT convert_from(payloadbinary, 'UTF8') FROM orleansstorage WHERE grainidextensionstring = '~' || $1", connection);
-        cmd.Parameters.AddWithValue(key);
-        var json = (string?)await cmd.ExecuteScalarAsync();
+        var json = (string?)await Scalar("SELECT state::text FROM grain_states WHERE grain_key = $1 AND state_name LIKE '%/probe'", key);
         Assert.NotNull(json);
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         Assert.Equal("readable", doc.RootElement.GetProperty("Value").GetString());
         Assert.DoesNotContain("$type", json, StringComparison.Ordinal);
     }
 
-    private async Task<long> CountRows(string key)
+    [Fact]
+    public async Task StateWrittenByTheAdoNetProvider_IsRead_AndMovesToGrainStatesOnTheNextWrite()
+    {
+        var key = $"legacy-{Guid.NewGuid():N}";
+        var grain = fixture.Client.GetGrain<IProbeAGrain>(key);
+        var id = ((GrainReference)(object)grain).GrainId;
+        // What an earlier version of the platform stored: the ADO.NET provider behind the type-scoping wrapper.
+        var legacy = new GrainTypeScopedStorage(Services.GetRequiredKeyedService<IGrainStorage>("pg-adonet"));
+        await legacy.WriteStateAsync("probe", id, new GrainState<ProbeState>(new ProbeState { Value = "written before" }));
+
+        Assert.Equal("written before", await grain.GetAsync());
+        Assert.Equal(0L, await Scalar("SELECT count(*) FROM grain_states WHERE grain_key = $1", key));
+
+        await grain.SetAsync("written after");
+        await Reactivate(grain);
+        Assert.Equal("written after", await grain.GetAsync());
+        Assert.Equal(1L, await Scalar("SELECT count(*) FROM grain_states WHERE grain_key = $1", key));
+    }
+
+    [Fact]
+    public async Task AWriteWithAStaleEtag_IsRefused_AndAClearedStateDoesNotBringBackTheOldRow()
+    {
+        var storage = Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Store);
+        var key = $"etag-{Guid.NewGuid():N}";
+        var id = ((GrainReference)(object)fixture.Client.GetGrain<IProbeAGrain>(key)).GrainId;
+        var legacy = new GrainTypeScopedStorage(Services.GetRequiredKeyedService<IGrainStorage>("pg-adonet"));
+        await legacy.WriteStateAsync("probe", id, new GrainState<ProbeState>(new ProbeState { Value = "old row" }));
+
+        var first = new GrainState<ProbeState>();
+        await storage.ReadStateAsync("probe", id, first);
+        var second = new GrainState<ProbeState>();
+        await storage.ReadStateAsync("probe", id, second);
+        Assert.Equal("old row", first.State!.Value);
+
+        first.State.Value = "first writer";
+        await storage.WriteStateAsync("probe", id, first);
+        second.State!.Value = "second writer";
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("probe", id, second));
+
+        await storage.ClearStateAsync("probe", id, first);
+        var afterClear = new GrainState<ProbeState>();
+        await storage.ReadStateAsync("probe", id, afterClear);
+        Assert.False(afterClear.RecordExists);
+        Assert.Null(afterClear.State!.Value);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("probe", id, second));
+    }
+
+    private IServiceProvider Services => fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress);
+
+    private async Task Reactivate(params IProbeGrain[] grains)
+    {
+        foreach (var grain in grains)
+        {
+            await grain.DeactivateAsync();
+        }
+
+        await Task.WhenAll(grains.Select(g => fixture.Cluster.WaitForDeactivationAsync((IAddressable)g)));
+    }
+
+    private async Task<object?> Scalar(string sql, string key)
     {
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM orleansstorage WHERE grainidextensionstring = '~' || $1", connection);
+        await using var cmd = new NpgsqlCommand(sql, connection);
         cmd.Parameters.AddWithValue(key);
-        return (long)(await cmd.ExecuteScalarAsync())!;
+        return await cmd.ExecuteScalarAsync();
     }
 }

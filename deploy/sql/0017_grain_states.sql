@@ -1,0 +1,16 @@
+-- Grain state of the platform's own grains (units, catalogue types, clients, holders, idempotency keys, the CA):
+-- one row per grain and state, keyed verbatim by "{grain type}/{state name}" and the grain key, with an integer
+-- etag. A read is one indexed lookup and a write one prepared statement (no stored procedure), committed
+-- durably. Rows written by the Orleans ADO.NET provider before this table existed (orleansstorage) are still read
+-- when a grain has no row here yet; the grain's next write moves it here. A cleared state stays as a row whose
+-- state is NULL, so that an old orleansstorage row can never come back.
+CREATE TABLE IF NOT EXISTS grain_states (
+    state_name text NOT NULL,
+    grain_key text NOT NULL,
+    etag bigint NOT NULL,
+    state jsonb,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (state_name, grain_key)
+);
+
+REVOKE ALL ON grain_states FROM PUBLIC;
