@@ -65,13 +65,16 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<IReadOnlyList<Claimed>> ClaimAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
     {
-        await using var batch = dataSource.CreateBatch();
-        var orphans = new NpgsqlBatchCommand("""
+        await using (var orphans = dataSource.CreateCommand("""
             UPDATE webhook_deliveries d SET status = 'cancelled', completed_at = $1
             WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND NOT EXISTS (SELECT 1 FROM unit_webhooks w WHERE w.unit_code = d.unit_code)
-            """);
-        orphans.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
-        var claim = new NpgsqlBatchCommand("""
+            """))
+        {
+            orphans.Parameters.AddWithValue(now);
+            await orphans.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var claim = dataSource.CreateCommand("""
             WITH due AS (
                 SELECT id FROM webhook_deliveries
                 WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
@@ -81,14 +84,11 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource)
             WHERE d.id = due.id AND w.unit_code = d.unit_code
             RETURNING d.id, d.unit_code, d.body, d.attempts, w.url, w.secret
             """);
-        claim.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
-        claim.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now + lease });
-        claim.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
-        batch.BatchCommands.Add(orphans);
-        batch.BatchCommands.Add(claim);
+        claim.Parameters.AddWithValue(now);
+        claim.Parameters.AddWithValue(now + lease);
+        claim.Parameters.AddWithValue(limit);
         var claimed = new List<Claimed>();
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.NextResultAsync(ct);
+        await using var reader = await claim.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             claimed.Add(new Claimed(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetString(4),
