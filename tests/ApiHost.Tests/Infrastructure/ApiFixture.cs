@@ -55,7 +55,7 @@ public class ApiFixture : IAsyncLifetime
     {
         ConnectionString = await DatabaseAsync();
         ApiConnectionString = await ApiLoginAsync(ConnectionString);
-        Silos = await SiloHosts.StartAsync(ConnectionString, clock: Clock);
+        Silos = await SiloHosts.StartAsync(ConnectionString, clock: Clock, settings: SiloSettings);
         var clusterId = Silos.ClusterId;
         var serviceId = Silos.ServiceId;
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
@@ -88,6 +88,9 @@ public class ApiFixture : IAsyncLifetime
         await cmd.ExecuteNonQueryAsync();
         return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Username = login }.ConnectionString;
     }
+
+    /// <summary>Configuration a derived fixture gives its silos on top of the defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> SiloSettings { get; } = new Dictionary<string, string?>();
 
     /// <summary>Settings a derived fixture adds or overrides (they win over the ones above).</summary>
     protected virtual void ConfigureHost(IWebHostBuilder web)
