@@ -64,6 +64,7 @@ app.MapPublicApi();
 app.MapAuditApi();
 app.MapCorrectionsApi();
 app.MapNotificationsApi();
+app.MapWebhooksApi();
 app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Dashboard);
 
 app.Run();

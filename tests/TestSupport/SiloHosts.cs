@@ -15,8 +15,11 @@ public sealed class SiloHosts : IAsyncDisposable
 {
     private readonly List<IHost> hosts = [];
 
-    private SiloHosts(string clusterId, string serviceId, PlatformTestClock clock)
+    private readonly IReadOnlyDictionary<string, string?> extraSettings;
+
+    private SiloHosts(string clusterId, string serviceId, PlatformTestClock clock, IReadOnlyDictionary<string, string?>? settings)
     {
+        extraSettings = settings ?? new Dictionary<string, string?>();
         ClusterId = clusterId;
         ServiceId = serviceId;
         Clock = clock;
@@ -31,16 +34,12 @@ public sealed class SiloHosts : IAsyncDisposable
 
     public IReadOnlyList<IHost> Hosts => hosts;
 
-    /// <summary>Settings every silo of this cluster adds or overrides.</summary>
-    public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
-
+    /// <summary>Starts <paramref name="count"/> silos of a new cluster on the database; <paramref name="settings"/> go to every silo
+    /// of this cluster on top of the defaults (e.g. <c>Webhooks:*</c>).</summary>
     public static async Task<SiloHosts> StartAsync(string connectionString, int count = 2, PlatformTestClock? clock = null,
-        IReadOnlyDictionary<string, string?>? overrides = null)
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var silos = new SiloHosts($"test-{Guid.NewGuid():N}", "orleans-licenses-test", clock ?? TestCalendar.Clock)
-        {
-            Overrides = overrides ?? new Dictionary<string, string?>(),
-        };
+        var silos = new SiloHosts($"test-{Guid.NewGuid():N}", "orleans-licenses-test", clock ?? TestCalendar.Clock, settings);
         for (var i = 0; i < count; i++)
         {
             await silos.AddSiloAsync(connectionString);
@@ -61,14 +60,14 @@ public sealed class SiloHosts : IAsyncDisposable
             ["Signing:KeyEncryptionKey"] = TestSecrets.KeyEncryptionKey,
             ["Logging:LogLevel:Default"] = "Information",
         };
-        // Each silo's own application name, so a test can tell its database sessions from the others'.
-        var database = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = $"silo-{hosts.Count}-{Guid.NewGuid():N}" };
-        settings["ConnectionStrings:Postgres"] = database.ConnectionString;
-        foreach (var (key, value) in Overrides)
+        foreach (var (key, value) in extraSettings)
         {
             settings[key] = value;
         }
 
+        // Each silo's own application name, so a test can tell its database sessions from the others'.
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = $"silo-{hosts.Count}-{Guid.NewGuid():N}" };
+        settings["ConnectionStrings:Postgres"] = database.ConnectionString;
         var host = SiloSetup.BuildHost([], c => c.AddInMemoryCollection(settings), LogSink.AddTo, silo =>
         {
             TestMembership.Configure(silo);

@@ -6,7 +6,8 @@ using OrleansLicenses.Licenses;
 
 namespace OrleansLicenses.ApiHost.Apis;
 
-public sealed record FileCorrectionRequest(string? LicenseId, Dictionary<string, JsonElement>? Fields, string? Description, string? Cause);
+public sealed record FileCorrectionRequest(string? LicenseId, Dictionary<string, JsonElement>? Fields, string? Description, string? Cause,
+    EvidenceRequest? Evidence = null);
 
 public sealed record ResolveCorrectionRequest(string? Outcome, Dictionary<string, JsonElement>? Fields, string? Reason);
 

@@ -23,6 +23,8 @@ public static class CorrectionsApi
             .WithName("ListCorrections").WithSummary("Correction requests: view=mine (requester), issuer (issuing unit) or operator (forwarded); status open, resolved or overdue.");
         group.MapGet("/{correctionId}", Get).RequireAuthorization(Policies.CorrectionParties)
             .WithName("GetCorrection").WithSummary("A correction request, for its requester, the issuing unit and admins.");
+        group.MapGet("/{correctionId}/evidence", CorrectionEvidenceApi.Get).RequireAuthorization(Policies.CorrectionParties)
+            .WithName("GetCorrectionEvidence").WithSummary("The request's evidence file, for its requester, the issuing unit and admins.");
         group.MapPost("/{correctionId}/resolve", Resolve).RequireAuthorization(Policies.IssuerOrAdmin).AddEndpointFilter<IdempotencyFilter>()
             .WithName("ResolveCorrection").WithSummary("Issuer (its stage) or operator (forwarded): corrected (a new licence version) or confirmed.");
         group.MapPost("/{correctionId}/forward", Forward).RequireAuthorization(Policies.Issuer).AddEndpointFilter<IdempotencyFilter>()
@@ -40,6 +42,7 @@ public static class CorrectionsApi
         errors.Required("description", body.Description);
         errors.MaxLength("description", body.Description, CorrectionNames.MaxDescriptionLength);
         CorrectionRequests.Cause(errors, body.Cause);
+        var evidence = CorrectionEvidenceApi.Parse(body.Evidence, errors);
         if (number is null)
         {
             if (body.Fields is not { Count: > 0 })
@@ -65,7 +68,7 @@ public static class CorrectionsApi
 
         var id = Guid.NewGuid().ToString();
         var view = await cluster.GetGrain<ICorrectionGrain>(id)
-            .FileAsync(new FileCorrection(body.LicenseId!, number.ToString(), fields, body.Description!, body.Cause!), user.ToCaller(http));
+            .FileAsync(new FileCorrection(body.LicenseId!, number.ToString(), fields, body.Description!, body.Cause!, evidence), user.ToCaller(http));
         return TypedResults.Created($"/api/corrections/{id}", view);
     }
 

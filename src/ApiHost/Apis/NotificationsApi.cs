@@ -72,7 +72,7 @@ public static class NotificationsApi
             : Problems.NotFound("No such notification.");
     }
 
-    private static async Task<bool> UnitExistsAsync(NpgsqlDataSource db, string unitCode)
+    internal static async Task<bool> UnitExistsAsync(NpgsqlDataSource db, string unitCode)
     {
         await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM units WHERE unit_code = $1)");
         cmd.Parameters.AddWithValue(unitCode);

@@ -46,7 +46,23 @@ public sealed record FileCorrection(
     [property: Id(1)] string LicenseNumber,
     [property: Id(2)] IReadOnlyDictionary<string, string> Fields,
     [property: Id(3)] string Description,
-    [property: Id(4)] string Cause);
+    [property: Id(4)] string Cause,
+    [property: Id(5)] CorrectionEvidence? Evidence = null);
+
+/// <summary>An evidence file the requester attaches (checked by <see cref="EvidenceRules"/>); stored beside the request, not in its state.</summary>
+[GenerateSerializer, Immutable, Alias("ol.CorrectionEvidence")]
+public sealed record CorrectionEvidence(
+    [property: Id(0)] string FileName,
+    [property: Id(1)] string ContentType,
+    [property: Id(2)] byte[] Content);
+
+/// <summary>What a request's view says of its evidence file: name, type, size and SHA-256 (hex), not the content.</summary>
+[GenerateSerializer, Immutable, Alias("ol.EvidenceInfo")]
+public sealed record EvidenceInfo(
+    [property: Id(0)] string FileName,
+    [property: Id(1)] string ContentType,
+    [property: Id(2)] int Size,
+    [property: Id(3)] string Sha256);
 
 /// <summary>A decision: <c>corrected</c> (with the face elements to change, as a merge patch) or <c>confirmed</c>.</summary>
 [GenerateSerializer, Immutable, Alias("ol.ResolveCorrection")]
@@ -84,4 +100,5 @@ public sealed record CorrectionView(
     [property: Id(14)] DateTimeOffset? ResolvedAt,
     [property: Id(15)] IReadOnlyList<string> EscalatedStages,
     [property: Id(16)] IReadOnlyList<CorrectionStep> Steps,
-    [property: Id(17)] string RequesterRole);
+    [property: Id(17)] string RequesterRole,
+    [property: Id(18)] EvidenceInfo? Evidence = null);

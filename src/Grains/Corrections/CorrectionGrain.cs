@@ -42,6 +42,7 @@ public sealed partial class CorrectionGrain(
         var number = LicenseNumber.Parse(command.LicenseNumber);
         var requester = await RequesterAsync(number, caller);
         await CheckFieldsAsync(number.TypeCode, command.Fields);
+        CheckEvidence(command.Evidence);
         var now = time.GetUtcNow();
         var s = new CorrectionState
         {
@@ -55,10 +56,11 @@ public sealed partial class CorrectionGrain(
             Description = command.Description,
             Fields = new(command.Fields, StringComparer.Ordinal),
             CreatedAt = now,
+            Evidence = command.Evidence is { } evidence ? CorrectionEvidenceState.Of(evidence) : null,
         };
         StartStage(s, CorrectionNames.StageIssuer, now);
         AddStep(s, CorrectionNames.ActionFile, caller, command.Description, now);
-        await CommitAsync(s, CorrectionNotices.Step(Id, s, CorrectionNotices.Filed, CorrectionNames.StageIssuer, now));
+        await CommitAsync(s, CorrectionNotices.Step(Id, s, CorrectionNotices.Filed, CorrectionNames.StageIssuer, now), command.Evidence);
         LogFiled(logger, Id, s.IssuerCode, s.Cause);
         return CorrectionViews.For(Id, s, caller, now);
     }
@@ -203,12 +205,12 @@ public sealed partial class CorrectionGrain(
         }
     }
 
-    private async Task CommitAsync(CorrectionState s, List<NotificationRow> notices)
+    private async Task CommitAsync(CorrectionState s, List<NotificationRow> notices, CorrectionEvidence? evidence = null)
     {
         s.Revision++;
         try
         {
-            await store.CommitAsync(Id, s, notices);
+            await store.CommitAsync(Id, s, notices, evidence);
         }
         catch (CorrectionWriteConflictException)
         {
@@ -280,6 +282,14 @@ public sealed partial class CorrectionGrain(
         if (fields.Keys.FirstOrDefault(k => !keys.Contains(k)) is { } unknown)
         {
             throw DomainException.Invalid("correction.unknown_field", $"fields.{unknown}", $"fields.{unknown} is not a face element of this licence type");
+        }
+    }
+
+    private static void CheckEvidence(CorrectionEvidence? evidence)
+    {
+        if (evidence is not null && EvidenceRules.Check(evidence.FileName, evidence.ContentType, evidence.Content) is [var (field, message), ..])
+        {
+            throw DomainException.Invalid("correction.invalid_evidence", field, $"{field} {message}");
         }
     }
 

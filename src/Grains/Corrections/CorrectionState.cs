@@ -29,6 +29,24 @@ public sealed class CorrectionState
     public DateTimeOffset? ResolvedAt { get; set; }
     public List<string> EscalatedStages { get; set; } = [];
     public List<CorrectionStepState> Steps { get; set; } = [];
+
+    /// <summary>What the filing's evidence file is (its content is in <c>correction_evidence</c>, not in state).</summary>
+    public CorrectionEvidenceState? Evidence { get; set; }
+}
+
+public sealed class CorrectionEvidenceState
+{
+    public string FileName { get; set; } = "";
+    public string ContentType { get; set; } = "";
+    public int Size { get; set; }
+    public string Sha256 { get; set; } = "";
+
+    public static CorrectionEvidenceState Of(CorrectionEvidence evidence) => new()
+    {
+        FileName = evidence.FileName, ContentType = evidence.ContentType, Size = evidence.Content.Length, Sha256 = Sha256Of(evidence.Content),
+    };
+
+    public static string Sha256Of(byte[] content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
 }
 
 public sealed class CorrectionStepState

@@ -9,7 +9,9 @@ namespace OrleansLicenses.Corrections;
 /// Durable correction state. One transaction per step: the request's new state (<c>correction_state</c>, optimistic on
 /// the revision it read), its read-model row (<c>corrections</c>) and the step's notifications commit together or not
 /// at all, so a step is never acknowledged without its notifications and an escalation is never recorded twice.
-/// Schema: <c>deploy/sql/0013_corrections.sql</c>.
+/// The same transaction queues each notification of a unit that has a webhook for delivery (the outbox that
+/// <see cref="Webhooks.WebhookDispatcher"/> drains) and stores the evidence file of a filing.
+/// Schema: <c>deploy/sql/0013_corrections.sql</c>, <c>deploy/sql/0015_webhooks.sql</c>.
 /// </summary>
 public sealed class CorrectionStore(NpgsqlDataSource dataSource)
 {
@@ -38,9 +40,13 @@ public sealed class CorrectionStore(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>Commits <paramref name="state"/> (revision already increased by one) with its read-model row and notifications.</summary>
+    /// <summary>
+    /// Commits <paramref name="state"/> (revision already increased by one) with its read-model row, notifications,
+    /// their webhook deliveries and (when filing) the evidence file.
+    /// </summary>
     /// <exception cref="CorrectionWriteConflictException">Another activation wrote this request first.</exception>
-    public async Task CommitAsync(string id, CorrectionState state, IReadOnlyList<NotificationRow> notifications, CancellationToken ct = default)
+    public async Task CommitAsync(string id, CorrectionState state, IReadOnlyList<NotificationRow> notifications, CorrectionEvidence? evidence = null,
+        CancellationToken ct = default)
     {
         try
         {
@@ -61,6 +67,15 @@ public sealed class CorrectionStore(NpgsqlDataSource dataSource)
                 foreach (var n in notifications)
                 {
                     batch.BatchCommands.Add(NotificationInsert(id, n));
+                    if (Webhooks.WebhookOutbox.Enqueue(id, n) is { } delivery)
+                    {
+                        batch.BatchCommands.Add(delivery);
+                    }
+                }
+
+                if (evidence is not null)
+                {
+                    batch.BatchCommands.Add(EvidenceInsert(id, evidence, state.CreatedAt));
                 }
 
                 await batch.ExecuteNonQueryAsync(ct);
@@ -178,6 +193,20 @@ public sealed class CorrectionStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = s.CreatedAt });
         command.Parameters.Add(new NpgsqlParameter { Value = s.ResolvedAt is { } at ? at : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = s.Revision });
+        return command;
+    }
+
+    private static NpgsqlBatchCommand EvidenceInsert(string id, CorrectionEvidence evidence, DateTimeOffset at)
+    {
+        var command = new NpgsqlBatchCommand("""
+            INSERT INTO correction_evidence (correction_id, file_name, content_type, content, sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = evidence.FileName });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = evidence.ContentType });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = evidence.Content });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = CorrectionEvidenceState.Sha256Of(evidence.Content) });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
         return command;
     }
 

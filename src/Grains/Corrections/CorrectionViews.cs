@@ -26,6 +26,7 @@ internal static class CorrectionViews
         var identifier = caller.Role == Roles.Verifier ? null : s.NewIdentifier;
         var steps = s.Steps.Select(t => new CorrectionStep(t.At, t.Action, t.ActorRole, t.ActorUnit, t.Stage, t.Reason)).ToList();
         return new CorrectionView(id, s.LicenseId, s.IssuerCode, s.Cause, s.Description, s.Fields, CorrectionNames.StatusOf(s.Stage), s.Stage,
-            s.DueAt, IsOverdue(s, now), s.Outcome, s.NewVersion, identifier, s.CreatedAt, s.ResolvedAt, [.. s.EscalatedStages], steps, s.RequesterRole);
+            s.DueAt, IsOverdue(s, now), s.Outcome, s.NewVersion, identifier, s.CreatedAt, s.ResolvedAt, [.. s.EscalatedStages], steps, s.RequesterRole,
+            s.Evidence is { } e ? new EvidenceInfo(e.FileName, e.ContentType, e.Size, e.Sha256) : null);
     }
 }

@@ -82,6 +82,8 @@ public static class SiloSetup
         silo.Services.AddSingleton<OrleansLicenses.Corrections.CorrectionStore>();
         silo.Services.AddSingleton<OrleansLicenses.Corrections.CorrectionDeadlineSweep>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OrleansLicenses.Corrections.CorrectionDeadlineSweep>());
+        // Webhook delivery of units' notifications (Webhooks:*): the outbox in PostgreSQL, drained by every silo.
+        silo.Services.AddWebhookDelivery();
         return silo;
     }
 

@@ -55,7 +55,7 @@ public class ApiFixture : IAsyncLifetime
     {
         ConnectionString = await DatabaseAsync();
         ApiConnectionString = await ApiLoginAsync(ConnectionString);
-        Silos = await SiloHosts.StartAsync(ConnectionString, clock: Clock, overrides: SiloSettings);
+        Silos = await SiloHosts.StartAsync(ConnectionString, clock: Clock, settings: SiloSettings);
         var clusterId = Silos.ClusterId;
         var serviceId = Silos.ServiceId;
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
@@ -89,8 +89,8 @@ public class ApiFixture : IAsyncLifetime
         return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Username = login }.ConnectionString;
     }
 
-    /// <summary>Silo settings a derived fixture adds or overrides.</summary>
-    protected virtual IReadOnlyDictionary<string, string?>? SiloSettings => null;
+    /// <summary>Configuration a derived fixture gives its silos on top of the defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> SiloSettings { get; } = new Dictionary<string, string?>();
 
     /// <summary>Settings a derived fixture adds or overrides (they win over the ones above).</summary>
     protected virtual void ConfigureHost(IWebHostBuilder web)

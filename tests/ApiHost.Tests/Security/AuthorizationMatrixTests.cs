@@ -92,6 +92,16 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         ["GET /api/admin/notifications"] = Row(U, "200", F, F, F, F, F, F, F),
         ["GET /api/units/{unitCode}/notifications"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", "404 404 404 400",
             "404 404 404 400", F4, F4, F4),
+        ["PUT /api/units/{unitCode}/webhook"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", "404 404 404 400",
+            "404 404 404 400", F4, F4, F4),
+        ["GET /api/units/{unitCode}/webhook"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", "404 404 404 400",
+            "404 404 404 400", F4, F4, F4),
+        ["DELETE /api/units/{unitCode}/webhook"] = Row(U4, "204 204 404 400", "204 404 404 400", "204 404 404 400", "404 404 404 400",
+            "404 404 404 400", F4, F4, F4),
+        ["GET /api/units/{unitCode}/webhook/deliveries"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", "404 404 404 400",
+            "404 404 404 400", F4, F4, F4),
+        ["GET /api/corrections/{correctionId}/evidence"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", "404 404 404 400",
+            "404 404 404 400", "200 404 404 400", "200 404 404 400", F4),
         ["POST /api/notifications/{notificationId}/read"] = Row(U4, "204 204 404 400", "204 404 404 400", "204 404 404 400", "404 404 404 400",
             "404 404 404 400", "204 404 404 400", "204 404 404 400", F4),
     };
@@ -257,8 +267,11 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
     private async Task<string> NoticeAsync(string correctionId, string recipient) =>
         (string)(await fixture.ScalarAsync("SELECT id::text FROM notifications WHERE correction_id = $1 AND recipient = $2 LIMIT 1", correctionId, recipient))!;
 
-    private static object CorrectionBody(string licenseId) =>
-        new { licenseId, fields = new { address = "哈尔滨市南岗区示例路2号" }, description = "门牌号有误", cause = "data" };
+    private static object CorrectionBody(string licenseId) => new
+    {
+        licenseId, fields = new { address = "哈尔滨市南岗区示例路2号" }, description = "门牌号有误", cause = "data",
+        evidence = new { fileName = "证明.pdf", contentType = "application/pdf", base64 = Convert.ToBase64String("%PDF-1.4 matrix"u8.ToArray()) },
+    };
 
     private static string Notice(World w, CallerKind caller, bool pick) => caller switch
     {
@@ -332,6 +345,8 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
             "POST /api/corrections" => CorrectionBody(w.License[side]),
             "POST /api/corrections/{correctionId}/resolve" => new { outcome = "confirmed", reason = "x" },
             "POST /api/corrections/{correctionId}/forward" or "POST /api/corrections/{correctionId}/close" => new { reason = "x" },
+            // Port 9 (discard) on loopback: deliveries fail and back off for the rest of the run, harmlessly.
+            "PUT /api/units/{unitCode}/webhook" => new { url = "http://127.0.0.1:9/hook", secret = "matrix-secret-0123456789" },
             "POST /api/me/authorizations" => new { licenseId = w.License[side], granteeUnitCode = QiqiharCentre, purpose = "x", expiresAt = TestCalendar.Clock.GetUtcNow().AddDays(1) },
             _ => null,
         };
