@@ -14,3 +14,12 @@ CREATE TABLE IF NOT EXISTS grain_states (
 );
 
 REVOKE ALL ON grain_states FROM PUBLIC;
+
+-- What the ADO.NET provider stored so far moves here (its rows are JSON; our wrapper stored them under
+-- "{grain type}/{state name}" and "~" + key). orleansstorage keeps its rows; a silo reads them only if some are
+-- still not here when it starts (state written by an older silo during a rolling upgrade).
+INSERT INTO grain_states (state_name, grain_key, etag, state, updated_at)
+SELECT o.graintypestring, substr(o.grainidextensionstring, 2), o.version, convert_from(o.payloadbinary, 'UTF8')::jsonb, o.modifiedon
+FROM orleansstorage o
+WHERE o.grainidextensionstring LIKE '~%' AND o.payloadbinary IS NOT NULL
+ON CONFLICT DO NOTHING;

@@ -13,14 +13,17 @@ namespace OrleansLicenses.Silo.Hosting;
 /// issuance path: the holder's reservation and the idempotency record). The state is the same JSON (the silo's
 /// <see cref="IGrainStorageSerializer"/>), keyed verbatim by grain type, state name and key.
 /// <para>
-/// A grain with no row here yet is read from the ADO.NET provider (<paramref name="legacy"/>: what an earlier
-/// version wrote to <c>orleansstorage</c>); its next write inserts its row here, which shadows the old one from then
-/// on. Clearing keeps a row with a NULL state, so an old row is never read again.
+/// The migration copies what the ADO.NET provider wrote to <c>orleansstorage</c>. Only if that table still holds a
+/// row missing here when the silo first misses a grain (written by an older silo during a rolling upgrade) does a
+/// grain without a row here read it through the ADO.NET provider (<paramref name="legacy"/>); its next write inserts
+/// its row here, which shadows the old one from then on. Otherwise a miss costs nothing more. Clearing keeps a row
+/// with a NULL state, so an old row is never read again.
 /// </para>
 /// </summary>
 public sealed class PlatformGrainStorage(NpgsqlDataSource dataSource, IGrainStorageSerializer serializer, IGrainStorage legacy) : IGrainStorage
 {
     private const string LegacyTag = "legacy:";
+    private Task<bool>? legacyRowsLeft;
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -46,8 +49,36 @@ public sealed class PlatformGrainStorage(NpgsqlDataSource dataSource, IGrainStor
             throw StorageFailures.Unavailable(e);
         }
 
+        if (!await (legacyRowsLeft ??= LegacyRowsLeftAsync()))
+        {
+            grainState.State = Activator.CreateInstance<T>();
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+            return;
+        }
+
         await legacy.ReadStateAsync(stateName, grainId, grainState);
         grainState.ETag = grainState.RecordExists ? LegacyTag + grainState.ETag : null;
+    }
+
+    /// <summary>Whether orleansstorage holds a state that grain_states does not (asked once per silo; a failure asks again).</summary>
+    private async Task<bool> LegacyRowsLeftAsync()
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("""
+                SELECT EXISTS (SELECT 1 FROM orleansstorage o
+                               WHERE o.grainidextensionstring LIKE '~%' AND o.payloadbinary IS NOT NULL
+                                 AND NOT EXISTS (SELECT 1 FROM grain_states g
+                                                 WHERE g.state_name = o.graintypestring AND g.grain_key = substr(o.grainidextensionstring, 2)))
+                """);
+            return (bool)(await command.ExecuteScalarAsync())!;
+        }
+        catch (Exception e) when (StorageFailures.IsStorageFailure(e))
+        {
+            legacyRowsLeft = null;
+            throw StorageFailures.Unavailable(e);
+        }
     }
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>

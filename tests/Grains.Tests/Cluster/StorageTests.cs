@@ -56,32 +56,55 @@ public sealed class StorageTests(PostgresClusterFixture fixture)
     }
 
     [Fact]
-    public async Task StateWrittenByTheAdoNetProvider_IsRead_AndMovesToGrainStatesOnTheNextWrite()
+    public async Task StateWrittenByTheAdoNetProvider_IsCopiedByTheMigration()
     {
-        var key = $"legacy-{Guid.NewGuid():N}";
+        var key = $"copied-{Guid.NewGuid():N}";
         var grain = fixture.Client.GetGrain<IProbeAGrain>(key);
-        var id = ((GrainReference)(object)grain).GrainId;
         // What an earlier version of the platform stored: the ADO.NET provider behind the type-scoping wrapper.
-        var legacy = new GrainTypeScopedStorage(Services.GetRequiredKeyedService<IGrainStorage>("pg-adonet"));
-        await legacy.WriteStateAsync("probe", id, new GrainState<ProbeState>(new ProbeState { Value = "written before" }));
+        await Legacy.WriteStateAsync("probe", IdOf(grain), new GrainState<ProbeState>(new ProbeState { Value = "written before" }));
 
+        await using (var connection = new NpgsqlConnection(fixture.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var stream = typeof(SiloSetup).Assembly.GetManifestResourceStream("sql/0017_grain_states.sql")!;
+            await using var migration = new NpgsqlCommand(await new StreamReader(stream).ReadToEndAsync(), connection);
+            await migration.ExecuteNonQueryAsync(); // the migration again: it is idempotent
+        }
+
+        Assert.Equal(1L, await Scalar("SELECT count(*) FROM grain_states WHERE grain_key = $1", key));
         Assert.Equal("written before", await grain.GetAsync());
-        Assert.Equal(0L, await Scalar("SELECT count(*) FROM grain_states WHERE grain_key = $1", key));
-
         await grain.SetAsync("written after");
         await Reactivate(grain);
         Assert.Equal("written after", await grain.GetAsync());
+    }
+
+    [Fact]
+    public async Task ARowTheMigrationDidNotCopy_IsReadThroughTheAdoNetProvider_AndItsNextWriteMovesIt()
+    {
+        var key = $"straggler-{Guid.NewGuid():N}";
+        var id = IdOf(fixture.Client.GetGrain<IProbeAGrain>(key));
+        await Legacy.WriteStateAsync("probe", id, new GrainState<ProbeState>(new ProbeState { Value = "written by an older silo" }));
+        var storage = FreshStorage(); // a silo starting now, which finds that row missing from grain_states
+
+        var state = new GrainState<ProbeState>();
+        await storage.ReadStateAsync("probe", id, state);
+        Assert.Equal("written by an older silo", state.State!.Value);
+        state.State.Value = "moved";
+        await storage.WriteStateAsync("probe", id, state);
         Assert.Equal(1L, await Scalar("SELECT count(*) FROM grain_states WHERE grain_key = $1", key));
+
+        var again = new GrainState<ProbeState>();
+        await FreshStorage().ReadStateAsync("probe", id, again);
+        Assert.Equal("moved", again.State!.Value);
     }
 
     [Fact]
     public async Task AWriteWithAStaleEtag_IsRefused_AndAClearedStateDoesNotBringBackTheOldRow()
     {
-        var storage = Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Store);
         var key = $"etag-{Guid.NewGuid():N}";
-        var id = ((GrainReference)(object)fixture.Client.GetGrain<IProbeAGrain>(key)).GrainId;
-        var legacy = new GrainTypeScopedStorage(Services.GetRequiredKeyedService<IGrainStorage>("pg-adonet"));
-        await legacy.WriteStateAsync("probe", id, new GrainState<ProbeState>(new ProbeState { Value = "old row" }));
+        var id = IdOf(fixture.Client.GetGrain<IProbeAGrain>(key));
+        await Legacy.WriteStateAsync("probe", id, new GrainState<ProbeState>(new ProbeState { Value = "old row" }));
+        var storage = FreshStorage();
 
         var first = new GrainState<ProbeState>();
         await storage.ReadStateAsync("probe", id, first);
@@ -96,13 +119,20 @@ public sealed class StorageTests(PostgresClusterFixture fixture)
 
         await storage.ClearStateAsync("probe", id, first);
         var afterClear = new GrainState<ProbeState>();
-        await storage.ReadStateAsync("probe", id, afterClear);
+        await FreshStorage().ReadStateAsync("probe", id, afterClear);
         Assert.False(afterClear.RecordExists);
         Assert.Null(afterClear.State!.Value);
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("probe", id, second));
     }
 
     private IServiceProvider Services => fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress);
+
+    private GrainTypeScopedStorage Legacy => new(Services.GetRequiredKeyedService<IGrainStorage>("pg-adonet"));
+
+    private PlatformGrainStorage FreshStorage() =>
+        new(Services.GetRequiredService<NpgsqlDataSource>(), Services.GetRequiredService<IGrainStorageSerializer>(), Legacy);
+
+    private static GrainId IdOf(IProbeGrain grain) => ((GrainReference)(object)grain).GrainId;
 
     private async Task Reactivate(params IProbeGrain[] grains)
     {
