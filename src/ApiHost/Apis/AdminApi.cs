@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -36,7 +37,7 @@ public static class AdminApi
                     return errors.ToProblem();
                 }
 
-                state = await cluster.GetGrain<ILicenseGrain>(number!.ToString()).GetState() is { } license ? PersonalData.Mask(license) : null;
+                state = await cluster.Get<ILicenseGrain>(number!.ToString()).GetState() is { } license ? PersonalData.Mask(license) : null;
                 break;
             case "holder":
                 if (!(key.StartsWith("111:", StringComparison.Ordinal) || key.StartsWith("001:", StringComparison.Ordinal)) || key.Length > 22)
@@ -44,14 +45,14 @@ public static class AdminApi
                     return new FieldErrors().Add("key", "a holder key is 111:<citizen id> or 001:<credit code>").ToProblem();
                 }
 
-                var entries = await cluster.GetGrain<IHolderGrain>(key).GetState();
+                var entries = await cluster.Get<IHolderGrain>(key).GetState();
                 state = entries.Count == 0 ? null : new { holder = PersonalData.MaskText(key), licenses = entries };
                 break;
             case "unit":
-                state = CreditCode.IsValid(key) ? await cluster.GetGrain<IUnitGrain>(key).GetState() : null;
+                state = CreditCode.IsValid(key) ? await cluster.Get<IUnitGrain>(key).GetState() : null;
                 break;
             case "type":
-                state = LicenseIdentifier.TryValidateTypeCode(key, out _) ? await cluster.GetGrain<ILicenseTypeGrain>(key).GetState() : null;
+                state = LicenseIdentifier.TryValidateTypeCode(key, out _) ? await cluster.Get<ILicenseTypeGrain>(key).GetState() : null;
                 break;
             case "correction":
                 state = Guid.TryParse(key, out var correctionId)

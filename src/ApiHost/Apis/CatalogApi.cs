@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -40,7 +41,7 @@ public static class CatalogApi
             return FieldErrors.From(errors).ToProblem();
         }
 
-        return TypedResults.Ok(await cluster.GetGrain<ILicenseTypeGrain>(typeCode).DefineAsync(definition, user.ToCaller(http)));
+        return TypedResults.Ok(await cluster.Get<ILicenseTypeGrain>(typeCode).DefineAsync(definition, user.ToCaller(http)));
     }
 
     public sealed record TypeSummary(string TypeCode, string Name, string DefiningAuthorityCode, string HolderCategory,
@@ -80,7 +81,7 @@ public static class CatalogApi
             return new FieldErrors().Add("typeCode", error).ToProblem();
         }
 
-        var view = await cluster.GetGrain<ILicenseTypeGrain>(typeCode).GetAsync(version);
+        var view = await cluster.Get<ILicenseTypeGrain>(typeCode).GetAsync(version);
         return view is null ? Problems.NotFound("No such licence type.") : TypedResults.Ok(view);
     }
 
@@ -117,7 +118,7 @@ public static class CatalogApi
             return errors.Add("file", problem).ToProblem();
         }
 
-        return TypedResults.Ok(await cluster.GetGrain<ILicenseTypeGrain>(typeCode).AttachFileAsync(file, user.ToCaller(http)));
+        return TypedResults.Ok(await cluster.Get<ILicenseTypeGrain>(typeCode).AttachFileAsync(file, user.ToCaller(http)));
     }
 
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetFile(string typeCode, string kind, IClusterClient cluster)
@@ -127,7 +128,7 @@ public static class CatalogApi
             return Problems.NotFound("No such file.");
         }
 
-        var file = await cluster.GetGrain<ILicenseTypeGrain>(typeCode).GetFileAsync(kind);
+        var file = await cluster.Get<ILicenseTypeGrain>(typeCode).GetFileAsync(kind);
         return file is null ? Problems.NotFound("No such file.") : TypedResults.File(file.Content, file.ContentType);
     }
 }

@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansLicenses.ApiHost.Auth;
@@ -54,7 +55,7 @@ public static class CorrectionsApi
         }
 
         // The type's schema is public (the catalogue): checking names against it reveals nothing about the licence.
-        var type = await cluster.GetGrain<ILicenseTypeGrain>(number.TypeCode).GetAsync();
+        var type = await cluster.Get<ILicenseTypeGrain>(number.TypeCode).GetAsync();
         if (type is null)
         {
             return Problems.NotFound("No such licence.");
@@ -113,7 +114,7 @@ public static class CorrectionsApi
             }
 
             var typeCode = LicenseRequests.ParseId(current.LicenseId, new FieldErrors()).Number?.TypeCode;
-            var type = typeCode is null ? null : await cluster.GetGrain<ILicenseTypeGrain>(typeCode).GetAsync();
+            var type = typeCode is null ? null : await cluster.Get<ILicenseTypeGrain>(typeCode).GetAsync();
             if (type is null)
             {
                 return Problems.NotFound("No such correction request.");

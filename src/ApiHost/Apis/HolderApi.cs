@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using OrleansLicenses.Audit;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,7 +35,7 @@ public static class HolderApi
     {
         // The holder grain applies the clock (expiry, end of a suspension) with the lifecycle's own rule.
         var caller = user.ToCaller(http);
-        return TypedResults.Ok(await cluster.GetGrain<IHolderGrain>(caller.Subject).GetLicensesAsync(caller));
+        return TypedResults.Ok(await cluster.Get<IHolderGrain>(caller.Subject).GetLicensesAsync(caller));
     }
 
     public static Task<Results<Ok<LicenseView>, ProblemHttpResult, ValidationProblem>> MyLicense(
@@ -65,7 +66,7 @@ public static class HolderApi
         }
 
         var caller = user.ToCaller(http);
-        var view = await cluster.GetGrain<ILicenseGrain>(number!.ToString()).GetAsync(version, caller);
+        var view = await cluster.Get<ILicenseGrain>(number!.ToString()).GetAsync(version, caller);
         if (view is null)
         {
             return Problems.NotFound("No such licence.");
@@ -142,7 +143,7 @@ public static class HolderApi
         }
 
         var caller = user.ToCaller(http);
-        var view = await cluster.GetGrain<IHolderGrain>(caller.Subject).GrantAsync(
+        var view = await cluster.Get<IHolderGrain>(caller.Subject).GrantAsync(
             new GrantAuthorization(number!, body.GranteeUnitCode, body.MatterCode, body.Purpose!, body.ExpiresAt!.Value, body.MaxUses), caller);
         return TypedResults.Created($"/api/me/authorizations/{view.Id}", view);
     }
@@ -150,11 +151,11 @@ public static class HolderApi
     public static async Task<Ok<IReadOnlyList<AuthorizationView>>> Authorizations(ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
     {
         var caller = user.ToCaller(http);
-        return TypedResults.Ok(await cluster.GetGrain<IHolderGrain>(caller.Subject).GetAuthorizationsAsync(caller));
+        return TypedResults.Ok(await cluster.Get<IHolderGrain>(caller.Subject).GetAuthorizationsAsync(caller));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Withdraw(string authorizationId, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
-        authorizationId.Length <= 64 && await cluster.GetGrain<IHolderGrain>(user.ToCaller(http).Subject).WithdrawAsync(authorizationId, user.ToCaller(http))
+        authorizationId.Length <= 64 && await cluster.Get<IHolderGrain>(user.ToCaller(http).Subject).WithdrawAsync(authorizationId, user.ToCaller(http))
             ? TypedResults.NoContent()
             : Problems.NotFound("No such authorization.");
 }

@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -80,7 +81,7 @@ public static class LicenseRequests
             return errors.ToProblem();
         }
 
-        var value = await read(cluster.GetGrain<ILicenseGrain>(number!.ToString()), version);
+        var value = await read(cluster.Get<ILicenseGrain>(number!.ToString()), version);
         return value is null ? Problems.NotFound(notFound) : TypedResults.Ok(value);
     }
 

@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -59,7 +60,7 @@ public static class LicensesApi
             return errors.ToProblem();
         }
 
-        var type = await cluster.GetGrain<ILicenseTypeGrain>(body.TypeCode!).GetAsync();
+        var type = await cluster.Get<ILicenseTypeGrain>(body.TypeCode!).GetAsync();
         if (type is null)
         {
             return errors.Add("typeCode", "is not in the catalogue").ToProblem();
@@ -76,7 +77,7 @@ public static class LicensesApi
         }
 
         var number = LicenseNumber.Create(body.TypeCode!, caller.UnitCode ?? "", serial);
-        var view = await cluster.GetGrain<ILicenseGrain>(number.ToString())
+        var view = await cluster.Get<ILicenseGrain>(number.ToString())
             .IssueAsync(new IssueLicense(body.TypeCode!, holder, fields, validFrom!.Value, validUntil), caller);
         return TypedResults.Created($"/api/licenses/{view.Id}", view);
     }
@@ -98,7 +99,7 @@ public static class LicensesApi
             return errors.ToProblem();
         }
 
-        var type = await cluster.GetGrain<ILicenseTypeGrain>(number!.TypeCode).GetAsync();
+        var type = await cluster.Get<ILicenseTypeGrain>(number!.TypeCode).GetAsync();
         if (type is null)
         {
             throw Errors.DomainException.NotFound("license.not_found", "No such licence.");
@@ -112,7 +113,7 @@ public static class LicensesApi
             return errors.ToProblem();
         }
 
-        return TypedResults.Ok(await cluster.GetGrain<ILicenseGrain>(number.ToString())
+        return TypedResults.Ok(await cluster.Get<ILicenseGrain>(number.ToString())
             .ChangeAsync(new ChangeLicense(fields, body.HolderName, body.Reason!), user.ToCaller(http)));
     }
 
@@ -140,7 +141,7 @@ public static class LicensesApi
             return errors.Add(rejection.Field ?? "type", rejection.Message).ToProblem();
         }
 
-        return TypedResults.Ok(await cluster.GetGrain<ILicenseGrain>(number!.ToString()).ApplyAsync(e, user.ToCaller(http)));
+        return TypedResults.Ok(await cluster.Get<ILicenseGrain>(number!.ToString()).ApplyAsync(e, user.ToCaller(http)));
     }
 
     public static Task<Results<Ok<LicenseView>, ProblemHttpResult, ValidationProblem>> Get(

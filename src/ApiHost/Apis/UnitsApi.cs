@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -39,12 +40,12 @@ public static class UnitsApi
             return FieldErrors.From(errors).ToProblem();
         }
 
-        return TypedResults.Ok(await cluster.GetGrain<IUnitGrain>(unitCode).DefineAsync(definition, user.ToCaller(http)));
+        return TypedResults.Ok(await cluster.Get<IUnitGrain>(unitCode).DefineAsync(definition, user.ToCaller(http)));
     }
 
     public static async Task<Results<Ok<UnitView>, ProblemHttpResult>> Get(string unitCode, IClusterClient cluster)
     {
-        var view = CreditCode.IsValid(unitCode) ? await cluster.GetGrain<IUnitGrain>(unitCode).GetAsync() : null;
+        var view = CreditCode.IsValid(unitCode) ? await cluster.Get<IUnitGrain>(unitCode).GetAsync() : null;
         return view is null ? Problems.NotFound("No such unit.") : TypedResults.Ok(view);
     }
 
@@ -55,7 +56,7 @@ public static class UnitsApi
             return Problems.NotFound("No such unit.");
         }
 
-        return TypedResults.Ok(await cluster.GetGrain<IUnitGrain>(unitCode).RotateKeyAsync(user.ToCaller(http)));
+        return TypedResults.Ok(await cluster.Get<IUnitGrain>(unitCode).RotateKeyAsync(user.ToCaller(http)));
     }
 
     public sealed record PublishedCertificate(string Kind, string? UnitCode, string SerialNumber, string Certificate,

@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using OrleansLicenses.Audit;
 using System.Security.Claims;
 using System.Text.Json;
@@ -111,7 +112,7 @@ public static partial class VerificationApi
             return errors.ToProblem();
         }
 
-        var outcome = await cluster.GetGrain<ILicenseGrain>(identifier.Number).VerifyAsync(new VerifyLicense(
+        var outcome = await cluster.Get<ILicenseGrain>(identifier.Number).VerifyAsync(new VerifyLicense(
             identifier.Version, basis, body.MatterCode!, body.Purpose!, body.AuthorizationId, presentedHolder, identifiedHolder, compare,
             audit.Create(http, AuditKinds.Read, AuditOutcomes.Attempted, null, null)), caller);
         http.MarkAuditedBySilo();

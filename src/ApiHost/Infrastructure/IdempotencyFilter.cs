@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -34,7 +35,7 @@ public sealed class IdempotencyFilter(IClusterClient cluster, IOptions<JsonOptio
 
         var caller = http.User.ToCaller(http);
         var hash = await RequestHash(http.Request);
-        var grain = cluster.GetGrain<IIdempotencyGrain>($"{caller.Subject}/{key}");
+        var grain = cluster.Get<IIdempotencyGrain>($"{caller.Subject}/{key}");
         var decision = await grain.BeginAsync(hash);
         switch (decision.Outcome)
         {

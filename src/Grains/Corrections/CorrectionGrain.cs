@@ -148,7 +148,7 @@ public sealed partial class CorrectionGrain(
             return false;
         }
 
-        var issuer = await GrainFactory.GetGrain<IUnitGrain>(s.IssuerCode).GetAsync();
+        var issuer = await GrainFactory.Get<IUnitGrain>(s.IssuerCode).GetAsync();
         var parent = issuer?.Definition.ParentUnitCode;
         await Step(s, CorrectionViews.Platform, now, () =>
         {
@@ -255,7 +255,7 @@ public sealed partial class CorrectionGrain(
         {
             case Roles.Holder:
                 // Only the licence's holder gets an answer; an unknown licence and another's answer alike.
-                if (await GrainFactory.GetGrain<ILicenseGrain>(number.ToString()).GetAsync(null, caller) is null)
+                if (await GrainFactory.Get<ILicenseGrain>(number.ToString()).GetAsync(null, caller) is null)
                 {
                     throw DomainException.NotFound("license.not_found", "No such licence.");
                 }
@@ -276,7 +276,7 @@ public sealed partial class CorrectionGrain(
 
     private async Task CheckFieldsAsync(string typeCode, IReadOnlyDictionary<string, string> fields)
     {
-        var type = await GrainFactory.GetGrain<ILicenseTypeGrain>(typeCode).GetAsync()
+        var type = await GrainFactory.Get<ILicenseTypeGrain>(typeCode).GetAsync()
             ?? throw DomainException.NotFound("license.not_found", "No such licence.");
         var keys = type.Definition.Fields.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
         if (fields.Keys.FirstOrDefault(k => !keys.Contains(k)) is { } unknown)
@@ -299,7 +299,7 @@ public sealed partial class CorrectionGrain(
     /// </summary>
     private async Task ApplyChangeAsync(CorrectionState s, IReadOnlyDictionary<string, string> patch, string reason, Caller issuer)
     {
-        var licence = GrainFactory.GetGrain<ILicenseGrain>(s.LicenseNumber);
+        var licence = GrainFactory.Get<ILicenseGrain>(s.LicenseNumber);
         var marker = $"核查申请 {Id}";
         var history = await licence.GetHistoryAsync(issuer) ?? throw DomainException.NotFound("license.not_found", "No such licence.");
         if (history.LastOrDefault(h => h.Action == LicenseEventTypes.Change && h.Reason?.StartsWith(marker, StringComparison.Ordinal) == true) is { } done)

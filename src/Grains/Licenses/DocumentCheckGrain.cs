@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using System.Text;
 using System.Text.Json;
 using Orleans.Concurrency;
@@ -78,7 +79,7 @@ public sealed class DocumentCheckGrain(TimeProvider time) : Grain, IDocumentChec
             return Invalid(identifier, "signature-invalid");
         }
 
-        var status = await GrainFactory.GetGrain<ILicenseGrain>(parsed.Number).GetDocumentStatusAsync(parsed.Version);
+        var status = await GrainFactory.Get<ILicenseGrain>(parsed.Number).GetDocumentStatusAsync(parsed.Version);
         if (!status.Exists || status.Canonical != document.Canonical)
         {
             // Signed by a unit key but not a document this library holds: refuse rather than vouch for it.

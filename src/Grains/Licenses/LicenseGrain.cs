@@ -56,13 +56,13 @@ public sealed class LicenseGrain(
                 : throw new DomainException(DomainErrorKind.Conflict, "license.exists", $"Licence {number} already exists.", "serial");
         }
 
-        var unit = await GrainFactory.GetGrain<IUnitGrain>(number.IssuerCode).GetAsync();
+        var unit = await GrainFactory.Get<IUnitGrain>(number.IssuerCode).GetAsync();
         if (unit is null || unit.Definition.Status != "active" || !unit.Definition.IssuableTypes.Contains(number.TypeCode))
         {
             throw new DomainException(DomainErrorKind.Forbidden, "license.type_not_issuable", "The unit may not issue this licence type.", "typeCode");
         }
 
-        var type = await GrainFactory.GetGrain<ILicenseTypeGrain>(number.TypeCode).GetAsync()
+        var type = await GrainFactory.Get<ILicenseTypeGrain>(number.TypeCode).GetAsync()
             ?? throw DomainException.Invalid("license.unknown_type", "typeCode", "typeCode is not in the catalogue");
         var today = PlatformClock.Today(time);
         ThrowIfAny(LicenseFieldRules.ValidateHolder(type.Definition, command.Holder, today));
@@ -78,7 +78,7 @@ public sealed class LicenseGrain(
         // multi-instance type (property rights) leaves the holder nothing to enforce, so it costs no holder call.
         if (!type.Definition.MultipleInstances)
         {
-            await GrainFactory.GetGrain<IHolderGrain>(command.Holder.Key).ReserveAsync(number.ToString(), number.TypeCode, multipleInstances: false);
+            await GrainFactory.Get<IHolderGrain>(command.Holder.Key).ReserveAsync(number.ToString(), number.TypeCode, multipleInstances: false);
         }
 
         try
@@ -111,7 +111,7 @@ public sealed class LicenseGrain(
         RequireIssuerOfIt(caller);
         var s = current;
         var lifecycle = LicenseLifecycle.Apply(s.Lifecycle!, new LifecycleEvent(LicenseEventTypes.Change, command.Reason), PlatformClock.Today(time)).GetOrThrow();
-        var type = await GrainFactory.GetGrain<ILicenseTypeGrain>(s.TypeCode).GetAsync()
+        var type = await GrainFactory.Get<ILicenseTypeGrain>(s.TypeCode).GetAsync()
             ?? throw DomainException.Conflict("license.unknown_type", "The licence type is no longer in the catalogue.");
         var today = PlatformClock.Today(time);
         var holder = command.HolderName is null ? CurrentVersion.Holder : CurrentVersion.Holder with { Name = command.HolderName };
@@ -238,7 +238,7 @@ public sealed class LicenseGrain(
         {
             VerificationBasis.Presentation => request.PresentedHolderKey == holderKey,
             VerificationBasis.Authorization => request.AuthorizationId is not null
-                && await GrainFactory.GetGrain<IHolderGrain>(holderKey).ConsumeAuthorizationAsync(
+                && await GrainFactory.Get<IHolderGrain>(holderKey).ConsumeAuthorizationAsync(
                     request.AuthorizationId, LicenseNumberText, caller.UnitCode, request.MatterCode,
                     unit?.Definition.Scope.Any(m => m.MatterCode == request.MatterCode) == true),
             VerificationBasis.Scope => inScope && request.IdentifiedHolderKey == holderKey,
@@ -430,8 +430,8 @@ public sealed class LicenseGrain(
             return cached.View;
         }
 
-        var view = await GrainFactory.GetGrain<ILicenseTypeGrain>(current.TypeCode).GetAsync(catalogVersion)
-            ?? await GrainFactory.GetGrain<ILicenseTypeGrain>(current.TypeCode).GetAsync()
+        var view = await GrainFactory.Get<ILicenseTypeGrain>(current.TypeCode).GetAsync(catalogVersion)
+            ?? await GrainFactory.Get<ILicenseTypeGrain>(current.TypeCode).GetAsync()
             ?? throw DomainException.Conflict("license.unknown_type", "The licence type is no longer in the catalogue.");
         typeCache[catalogVersion ?? 0] = (view, now);
         return view;

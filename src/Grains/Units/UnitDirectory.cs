@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using System.Collections.Concurrent;
 
 namespace OrleansLicenses.Units;
@@ -45,7 +46,7 @@ public sealed class UnitDirectory(IGrainFactory grains, TimeProvider time)
     public void Invalidate(string unitCode) => entries.TryRemove(unitCode, out _);
 
     private async Task<Entry> Fetch(string unitCode, DateTimeOffset now) =>
-        new(await grains.GetGrain<IUnitGrain>(unitCode).GetAsync(), now);
+        new(await grains.Get<IUnitGrain>(unitCode).GetAsync(), now);
 
     private sealed record Entry(UnitView? View, DateTimeOffset FetchedAt);
 }

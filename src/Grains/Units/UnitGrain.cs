@@ -161,7 +161,7 @@ public sealed class UnitGrain(
             return;
         }
 
-        var parent = await GrainFactory.GetGrain<IUnitGrain>(d.ParentUnitCode).GetAsync()
+        var parent = await GrainFactory.Get<IUnitGrain>(d.ParentUnitCode).GetAsync()
             ?? throw DomainException.Invalid("unit.parent_not_found", "parentUnitCode", $"parentUnitCode {d.ParentUnitCode} is not a defined unit");
         if (UnitRules.Rank(parent.Definition.Level) <= UnitRules.Rank(d.Level))
         {
@@ -181,7 +181,7 @@ public sealed class UnitGrain(
             .Concat(d.Scope.SelectMany((m, i) => m.LicenseTypes.Select((t, j) => (Code: t, Field: $"scope[{i}].licenseTypes[{j}]"))))
             .ToList();
         var found = await Task.WhenAll(wanted.Select(w => w.Code).Distinct(StringComparer.Ordinal)
-            .Select(async code => (code, view: await GrainFactory.GetGrain<ILicenseTypeGrain>(code).GetAsync())));
+            .Select(async code => (code, view: await GrainFactory.Get<ILicenseTypeGrain>(code).GetAsync())));
         var missing = found.Where(f => f.view is null).Select(f => f.code).ToHashSet(StringComparer.Ordinal);
         if (wanted.FirstOrDefault(w => missing.Contains(w.Code)) is { Code: not null } first)
         {

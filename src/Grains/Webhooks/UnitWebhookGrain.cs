@@ -1,3 +1,4 @@
+using OrleansLicenses.Hosting;
 using OrleansLicenses.Access;
 using OrleansLicenses.Errors;
 using OrleansLicenses.Units;
@@ -39,7 +40,7 @@ public sealed class UnitWebhookGrain(WebhookStore store, WebhookSecrets secrets,
     private async Task CheckAccessAsync(Caller caller)
     {
         var own = caller.Role is Roles.Issuer or Roles.Verifier && caller.UnitCode == UnitCode;
-        if ((!caller.IsAdmin && !own) || await GrainFactory.GetGrain<IUnitGrain>(UnitCode).GetAsync() is null)
+        if ((!caller.IsAdmin && !own) || await GrainFactory.Get<IUnitGrain>(UnitCode).GetAsync() is null)
         {
             throw DomainException.NotFound("unit.not_found", "No such unit.");
         }
