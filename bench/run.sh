@@ -230,7 +230,8 @@ scenario seed "$(awk -v n="$done_n" -v s="$seed_secs" 'BEGIN { printf "%.1f", n 
 # Licence sets: HOT (verify-hot, presentations, scale-out), the rest shuffled for verify-cold and memory.
 "${PSQL[@]}" -F ' ' -c "SELECT identifier, holder_id_number FROM licenses WHERE split_part(license_number, '.', 3) LIKE 'BS%' ORDER BY random()" >"$WORK/all.txt"
 head -n "$HOT" "$WORK/all.txt" >"$WORK/hot.txt"
-tail -n +"$((HOT + 1))" "$WORK/all.txt" | head -n "$MEM_N" >"$WORK/cold.txt"
+# (awk, not tail | head: with pipefail, a writer cut off by head exits 141 and stops the run)
+awk -v from="$((HOT + 1))" -v n="$MEM_N" 'NR >= from && NR < from + n' "$WORK/all.txt" >"$WORK/cold.txt"
 COLD_N=$(wc -l <"$WORK/cold.txt")
 
 # Holder tokens for the hot licences (real-name platform stand-in, Development), in parallel with curl.
@@ -266,7 +267,7 @@ stop_platform; start_platform 1 1
 ADMIN=$(token admin "$OL_ADMIN_SECRET")
 say "warm-up (JIT, pools; activates only the $HOT hot licences)"
 warm; trivial warmup-trivial 32 "$WARMUP"; sleep 5
-SILO=$(silo_pids | head -n1)
+SILO=$(silo_pids | sed -n 1p)
 rss_before=$(rss_kb "$SILO")
 say "verify-cold: $COLD_N licences never activated, each verified once (scope basis), 32 connections"
 wrk_run verify-cold 32 "$DURATION" verify.lua "$API" TOKEN="$VERIFIER" MODE=cold IDS="$WORK/cold.txt" PURPOSE="bench verify-cold"
@@ -377,7 +378,7 @@ if [ "$real" -lt "$SEARCH_ROWS" ]; then
 fi
 "${PSQL[@]}" -c "VACUUM ANALYZE licenses" >/dev/null
 rows=$("${PSQL[@]}" -c "SELECT count(*) FROM licenses")
-cut -d' ' -f2 "$WORK/all.txt" | head -n 20000 >"$WORK/holders.txt"
+awk 'NR <= 20000 { print $2 }' "$WORK/all.txt" >"$WORK/holders.txt"
 say "search-p99: GET /api/licenses?holder=… as admin on $rows rows, 16 connections"
 wrk_run search-warm 16 "$WARMUP" search.lua "$API" TOKEN="$ADMIN" SEARCH=holder HOLDERS="$WORK/holders.txt"
 wrk_run search-holder 16 "$DURATION" search.lua "$API" TOKEN="$ADMIN" SEARCH=holder HOLDERS="$WORK/holders.txt"
@@ -398,9 +399,9 @@ stop_platform
 RUNTIME=$(( $(date +%s) - T0 ))
 COMMIT=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 jq -n --slurpfile s "$SCEN" --arg date "$(date -u +%FT%TZ)" --arg commit "$COMMIT" --argjson n "$N" --argjson d "$DURATION" --argjson runtime "$RUNTIME" \
-  --arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)" --argjson cores "$(nproc)" \
+  --arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)" --argjson cores "$(nproc)" \
   --argjson mem "$(awk '/MemTotal/ { print $2 }' /proc/meminfo)" --arg kernel "$(uname -r)" \
-  --arg pg "$("$PG_BIN/postgres" --version)" --arg dotnet "$(dotnet --version)" --arg wrk "$(wrk -v 2>&1 | head -n1)" \
+  --arg pg "$("$PG_BIN/postgres" --version)" --arg dotnet "$(dotnet --version)" --arg wrk "$(wrk -v 2>&1 | sed -n 1p)" \
   '{machine: {cpu: $cpu, cores: $cores, memory_kb: $mem, kernel: $kernel, postgresql: $pg, dotnet: $dotnet, wrk: $wrk,
               note: "wrk, PostgreSQL, silos and the API host share these cores"},
     date: $date, commit: $commit, licenses: $n, duration_seconds: $d, runtime_seconds: $runtime,
