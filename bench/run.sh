@@ -389,7 +389,7 @@ say "search-type-status-p99: GET /api/licenses?type=…&status=valid&page=… as
 wrk_run search-type-status 4 "$DURATION" search.lua "$API" TOKEN="$ADMIN" SEARCH=type-status
 p99=$(p99_of search-type-status)
 scenario search-type-status-p99 "$p99" "ms" null 50 "$(at_most_met search-type-status 50)" \
-  "{\"query\":\"type=11230000000000019J001&status=valid&page=1..50&pageSize=20\",\"rows\":$rows,\"padded\":$padded,\"rps\":$(S search-type-status .rps),\"goal_is\":\"at most\",\"latency\":$(lat search-type-status)}"
+  "{\"query\":\"type=11230000000000019J001&status=valid&page=1..50&pageSize=20\",\"rows\":$rows,\"padded\":$padded,\"real_rows\":$real,\"rps\":$(S search-type-status .rps),\"goal_is\":\"at most\",\"latency\":$(lat search-type-status)}"
 
 # --- Durability verdict, latest.json, README ------------------------------------------------------------------
 missing=$(jq -s '[.[].missing] | add' "$DURA")
