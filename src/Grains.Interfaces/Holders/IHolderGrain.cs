@@ -2,15 +2,13 @@ using OrleansLicenses.Access;
 
 namespace OrleansLicenses.Holders;
 
-/// <summary>A holder's list of licences. Key: <c>111:&lt;citizen id&gt;</c> or <c>001:&lt;credit code&gt;</c>.</summary>
+/// <summary>
+/// A holder's list of licences and the authorizations the holder grants. Key: <c>111:&lt;citizen id&gt;</c> or
+/// <c>001:&lt;credit code&gt;</c>. The bookkeeping the licence grains do on a holder (reservations, using an
+/// authorization) is on the silo-internal <c>IHolderBookkeepingGrain</c>, not here.
+/// </summary>
 public interface IHolderGrain : IGrainWithStringKey
 {
-    /// <summary>
-    /// Reserves a licence for this holder before it is written; for a type that allows one live licence per holder
-    /// a second live one is refused with a conflict naming the existing licence.
-    /// </summary>
-    Task ReserveAsync(string licenseNumber, string typeCode, bool multipleInstances);
-
     /// <summary>Grants an authorization; takes effect on the next verification.</summary>
     Task<AuthorizationView> GrantAsync(GrantAuthorization grant, Caller caller);
 
@@ -19,14 +17,6 @@ public interface IHolderGrain : IGrainWithStringKey
 
     /// <summary>The holder's authorizations, newest first.</summary>
     Task<IReadOnlyList<AuthorizationView>> GetAuthorizationsAsync(Caller caller);
-
-    /// <summary>
-    /// Uses an authorization for one verification if it covers the licence, unit and matter and is neither expired,
-    /// withdrawn nor used up; counts the use durably. False otherwise.
-    /// </summary>
-    /// <remarks><paramref name="verifierHandlesMatter"/>: whether the verifier's business scope lists the matter; a grant
-    /// to a matter (without a unit) only lets units that really handle that matter use it.</remarks>
-    Task<bool> ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode, bool verifierHandlesMatter);
 
     /// <summary>The holder's licences, each with its status as of today (expiry and the end of a suspension applied on read).</summary>
     Task<IReadOnlyList<HolderLicense>> GetLicensesAsync(Caller caller);

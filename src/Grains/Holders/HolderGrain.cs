@@ -25,11 +25,11 @@ public sealed class HolderState
 public sealed class HolderGrain(
     [PersistentState("holder", StorageNames.Store)] IPersistentState<HolderState> state,
     LicenseReadModel licenses,
-    TimeProvider time) : Grain, IHolderGrain
+    TimeProvider time) : Grain, IHolderGrain, IHolderBookkeepingGrain
 {
     internal static readonly TimeSpan ReservationTimeout = TimeSpan.FromMinutes(2);
 
-    async Task IHolderGrain.ReserveAsync(string licenseNumber, string typeCode, bool multipleInstances)
+    async Task IHolderBookkeepingGrain.ReserveAsync(string licenseNumber, string typeCode, bool multipleInstances)
     {
         var now = time.GetUtcNow();
         if (state.State.Licenses.ContainsKey(licenseNumber))
@@ -121,7 +121,7 @@ public sealed class HolderGrain(
             [.. state.State.Authorizations.Select(a => a with { State = StateOf(a, now) }).OrderByDescending(a => a.CreatedAt)]);
     }
 
-    async Task<bool> IHolderGrain.ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode, bool verifierHandlesMatter)
+    async Task<bool> IHolderBookkeepingGrain.ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode, bool verifierHandlesMatter)
     {
         var index = state.State.Authorizations.FindIndex(a => a.Id == authorizationId);
         if (index < 0)

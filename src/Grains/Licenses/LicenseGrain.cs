@@ -78,7 +78,7 @@ public sealed class LicenseGrain(
         // multi-instance type (property rights) leaves the holder nothing to enforce, so it costs no holder call.
         if (!type.Definition.MultipleInstances)
         {
-            await GrainFactory.Get<IHolderGrain>(command.Holder.Key).ReserveAsync(number.ToString(), number.TypeCode, multipleInstances: false);
+            await GrainFactory.Get<IHolderBookkeepingGrain>(command.Holder.Key).ReserveAsync(number.ToString(), number.TypeCode, multipleInstances: false);
         }
 
         try
@@ -238,7 +238,7 @@ public sealed class LicenseGrain(
         {
             VerificationBasis.Presentation => request.PresentedHolderKey == holderKey,
             VerificationBasis.Authorization => request.AuthorizationId is not null
-                && await GrainFactory.Get<IHolderGrain>(holderKey).ConsumeAuthorizationAsync(
+                && await GrainFactory.Get<IHolderBookkeepingGrain>(holderKey).ConsumeAuthorizationAsync(
                     request.AuthorizationId, LicenseNumberText, caller.UnitCode, request.MatterCode,
                     unit?.Definition.Scope.Any(m => m.MatterCode == request.MatterCode) == true),
             VerificationBasis.Scope => inScope && request.IdentifiedHolderKey == holderKey,
