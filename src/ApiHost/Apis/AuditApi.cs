@@ -87,19 +87,13 @@ public static class AuditApi
 
         cmd.Parameters.AddWithValue(paging.PageSize);
         cmd.Parameters.AddWithValue(paging.Offset);
-        var items = new List<AuditRecordView>();
-        long total = 0;
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        return TypedResults.Ok(await paging.ReadAsync(cmd, reader =>
         {
             var r = ChainStore.ReadRecord(reader);
             var e = r.Entry;
-            items.Add(new AuditRecordView(r.Seq, e.Time, e.RequestId, e.Actor, e.Role, e.UnitCode, e.ClientAddress, e.Kind, e.Action, e.Resource,
-                e.Outcome, e.Status, e.Purpose, e.AttemptSeq, Convert.ToHexStringLower(r.Hash)));
-            total = reader.GetInt64(17);
-        }
-
-        return TypedResults.Ok(new PagedResult<AuditRecordView>(items, paging.Page, paging.PageSize, total));
+            return new AuditRecordView(r.Seq, e.Time, e.RequestId, e.Actor, e.Role, e.UnitCode, e.ClientAddress, e.Kind, e.Action, e.Resource,
+                e.Outcome, e.Status, e.Purpose, e.AttemptSeq, Convert.ToHexStringLower(r.Hash));
+        }));
     }
 
     public static async Task<Ok<AuditVerification>> Verify(NpgsqlDataSource db, AuditVerifier verifier, CancellationToken ct) =>

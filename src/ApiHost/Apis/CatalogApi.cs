@@ -61,17 +61,11 @@ public static class CatalogApi
         cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)authority ?? DBNull.Value);
         cmd.Parameters.AddWithValue(paging.PageSize);
         cmd.Parameters.AddWithValue(paging.Offset);
-        var items = new List<TypeSummary>();
-        long total = 0;
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        return TypedResults.Ok(await paging.ReadAsync(cmd, reader =>
         {
-            items.Add(new TypeSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetBoolean(4), reader.GetString(5), reader.GetBoolean(6), reader.GetInt32(7), reader.GetFieldValue<DateTimeOffset>(8)));
-            total = reader.GetInt64(9);
-        }
-
-        return TypedResults.Ok(new PagedResult<TypeSummary>(items, paging.Page, paging.PageSize, total));
+            return new TypeSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetBoolean(4), reader.GetString(5), reader.GetBoolean(6), reader.GetInt32(7), reader.GetFieldValue<DateTimeOffset>(8));
+        }));
     }
 
     public static async Task<Results<Ok<LicenseTypeView>, ProblemHttpResult, ValidationProblem>> Get(string typeCode, int? version, IClusterClient cluster)

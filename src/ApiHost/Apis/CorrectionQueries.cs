@@ -76,19 +76,13 @@ public static class CorrectionQueries
         cmd.Parameters.AddWithValue(time.GetUtcNow());
         cmd.Parameters.AddWithValue(paging.PageSize);
         cmd.Parameters.AddWithValue(paging.Offset);
-        var items = new List<CorrectionSummary>();
-        long total = 0;
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        return TypedResults.Ok(await paging.ReadAsync(cmd, reader =>
         {
-            items.Add(new CorrectionSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+            return new CorrectionSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6), !reader.IsDBNull(7) && reader.GetBoolean(7),
                 reader.GetBoolean(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetInt32(10), reader.GetFieldValue<DateTimeOffset>(11),
-                reader.IsDBNull(12) ? null : reader.GetFieldValue<DateTimeOffset>(12)));
-            total = reader.GetInt64(13);
-        }
-
-        return TypedResults.Ok(new PagedResult<CorrectionSummary>(items, paging.Page, paging.PageSize, total));
+                reader.IsDBNull(12) ? null : reader.GetFieldValue<DateTimeOffset>(12));
+        }));
     }
 
     /// <summary>Per issuing unit: open, overdue and resolved requests, and the mean time from filing to resolution.</summary>

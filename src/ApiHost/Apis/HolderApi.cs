@@ -90,17 +90,11 @@ public static class HolderApi
         cmd.Parameters.AddWithValue(user.ToCaller(http).Subject);
         cmd.Parameters.AddWithValue(paging.PageSize);
         cmd.Parameters.AddWithValue(paging.Offset);
-        var items = new List<UsageEntry>();
-        long total = 0;
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        return TypedResults.Ok(await paging.ReadAsync(cmd, reader =>
         {
-            items.Add(new UsageEntry(reader.GetGuid(0).ToString(), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetBoolean(7), reader.GetString(8)));
-            total = reader.GetInt64(9);
-        }
-
-        return TypedResults.Ok(new PagedResult<UsageEntry>(items, paging.Page, paging.PageSize, total));
+            return new UsageEntry(reader.GetGuid(0).ToString(), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetBoolean(7), reader.GetString(8));
+        }));
     }
 
     public sealed record GrantRequest(string? LicenseId, string? GranteeUnitCode, string? MatterCode, string? Purpose, DateTimeOffset? ExpiresAt, int? MaxUses);

@@ -91,17 +91,11 @@ public static class NotificationsApi
         cmd.Parameters.AddWithValue(unread ?? false);
         cmd.Parameters.AddWithValue(paging.PageSize);
         cmd.Parameters.AddWithValue(paging.Offset);
-        var items = new List<Notification>();
-        long total = 0;
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        return TypedResults.Ok(await paging.ReadAsync(cmd, reader =>
         {
             var readAt = reader.IsDBNull(6) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(6);
-            items.Add(new Notification(reader.GetGuid(0).ToString(), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetFieldValue<DateTimeOffset>(5), readAt is not null, readAt));
-            total = reader.GetInt64(7);
-        }
-
-        return TypedResults.Ok(new PagedResult<Notification>(items, paging.Page, paging.PageSize, total));
+            return new Notification(reader.GetGuid(0).ToString(), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetFieldValue<DateTimeOffset>(5), readAt is not null, readAt);
+        }));
     }
 }

@@ -56,18 +56,12 @@ public static class WebhookQueries
         cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)status ?? DBNull.Value);
         cmd.Parameters.AddWithValue(paging.PageSize);
         cmd.Parameters.AddWithValue(paging.Offset);
-        var items = new List<Delivery>();
-        long total = 0;
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        return TypedResults.Ok(await paging.ReadAsync(cmd, reader =>
         {
             var state = reader.GetString(3);
-            items.Add(new Delivery(reader.GetGuid(0).ToString(), reader.GetString(1), reader.GetString(2), state, reader.GetInt32(4),
+            return new Delivery(reader.GetGuid(0).ToString(), reader.GetString(1), reader.GetString(2), state, reader.GetInt32(4),
                 reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetFieldValue<DateTimeOffset>(7),
-                state == "pending" ? reader.GetFieldValue<DateTimeOffset>(8) : null, reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9)));
-            total = reader.GetInt64(10);
-        }
-
-        return TypedResults.Ok(new PagedResult<Delivery>(items, paging.Page, paging.PageSize, total));
+                state == "pending" ? reader.GetFieldValue<DateTimeOffset>(8) : null, reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9));
+        }));
     }
 }
