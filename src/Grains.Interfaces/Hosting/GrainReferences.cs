@@ -13,7 +13,7 @@ public static class GrainReferences
         {
             var first = factory.GetGrain<TGrain>(key);
             var reference = (GrainReference)(object)first;
-            Resolved<TGrain>.Types = (reference.GrainId.Type, reference.InterfaceType);
+            Resolved<TGrain>.Types = new GrainTypes(reference.GrainId.Type, reference.InterfaceType);
             return first;
         }
 
@@ -21,8 +21,11 @@ public static class GrainReferences
     }
 
     // The mapping from interface to grain type is fixed by the assemblies, the same for every factory in a process.
+    // A class, not a nullable tuple: threads that race on the first call then see a whole reference, never a torn struct.
     private static class Resolved<TGrain>
     {
-        public static (GrainType Type, GrainInterfaceType Interface)? Types { get; set; }
+        public static GrainTypes? Types { get; set; }
     }
+
+    private sealed record GrainTypes(GrainType Type, GrainInterfaceType Interface);
 }
