@@ -220,7 +220,7 @@ public sealed class LicenseApiTests(ApiFixture fixture)
         { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"LONG","address":"y","category":"餐饮服务经营者"},"validFrom":"TODAY"}""", "fields.operatorName" },
         { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"91230102MA1B2C3D8K","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"TODAY"}""", "holder.idNumber" },
         { """{"typeCode":"11230000000000019J001","holder":{"idType":"111","idNumber":"230102199001011234","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"TODAY"}""", "holder.idType" },
-        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"2026-02-30"}""", "validFrom" },
+        { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"FEB30"}""", "validFrom" },
         { """{"typeCode":"11230000000000019J001","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x","address":"y","category":"餐饮服务经营者"},"validFrom":"TODAY","serial":"ab_1"}""", "serial" },
         { """{"typeCode":"11230000000000019J009","holder":{"idType":"001","idNumber":"HOLDER","name":"x"},"fields":{"operatorName":"x"},"validFrom":"TODAY"}""", "typeCode" },
     };
@@ -231,7 +231,7 @@ public sealed class LicenseApiTests(ApiFixture fixture)
     {
         using var issuer = await IssuerAsync();
         var holder = NewCompany();
-        var body = template.Replace("HOLDER", holder, StringComparison.Ordinal).Replace("TODAY", TestCalendar.Iso(), StringComparison.Ordinal).Replace("\"LONG\"", $"\"{new string('长', 101)}\"", StringComparison.Ordinal);
+        var body = template.Replace("HOLDER", holder, StringComparison.Ordinal).Replace("TODAY", TestCalendar.Iso(), StringComparison.Ordinal).Replace("FEB30", $"{TestCalendar.Today.Year}-02-30", StringComparison.Ordinal).Replace("\"LONG\"", $"\"{new string('长', 101)}\"", StringComparison.Ordinal);
         using var response = await issuer.PostAsync("/api/licenses", new StringContent(body, Encoding.UTF8, "application/json"));
         await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest, field);
         Assert.Equal(0L, await Scalar("SELECT count(*) FROM licenses WHERE holder_id_number = $1", holder));

@@ -29,7 +29,7 @@ namespace OrleansLicenses.Tests.Signing;
 /// </remarks>
 public sealed class OpenSslInteropTests
 {
-    private static readonly byte[] Message = Encoding.UTF8.GetBytes("{\"licenceNo\":\"浙市监-2025-000001\",\"holder\":\"张三\",\"validUntil\":\"2030-12-31\"}");
+    private static readonly byte[] Message = Encoding.UTF8.GetBytes($"{{\"licenceNo\":\"浙市监-2025-000001\",\"holder\":\"张三\",\"validUntil\":\"{TestCalendar.Iso(4 * 365)}\"}}");
 
     private static string AtTime(DateTimeOffset instant) => instant.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 

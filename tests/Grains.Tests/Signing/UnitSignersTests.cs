@@ -18,7 +18,7 @@ namespace OrleansLicenses.Tests.Signing;
 /// </summary>
 public sealed class UnitSignersTests
 {
-    private static readonly byte[] Message = Encoding.UTF8.GetBytes("{\"identifier\":\"示例\",\"signedAt\":\"2026-12-01T00:00:00Z\"}");
+    private static readonly byte[] Message = Encoding.UTF8.GetBytes($"{{\"identifier\":\"示例\",\"signedAt\":\"{TestCalendar.Iso()}T00:00:00Z\"}}");
 
     [Fact]
     public async Task SignAsync_SignaturesVerifyWithUnitCertificate_AndConcurrentFirstRequestsShareOneGrainCall()
