@@ -85,11 +85,48 @@ public static class LicenseRequests
         return value is null ? Problems.NotFound(notFound) : TypedResults.Ok(value);
     }
 
-    public static Dictionary<string, string> Fields(LicenseTypeDefinition type, Dictionary<string, JsonElement>? fields, FieldErrors errors)
+    /// <summary>
+    /// Converts JSON face values to the strings the grain checks: a JSON number for an element the catalogue types
+    /// <c>number</c>, a JSON string for any other; a member the catalogue does not have is named; null counts as
+    /// absent. Only the JSON shape is checked here: required elements, lengths, patterns and codes are the grain's.
+    /// </summary>
+    public static Dictionary<string, string> Fields(LicenseTypeDefinition? type, Dictionary<string, JsonElement>? fields, FieldErrors errors)
     {
-        var problems = new List<FieldError>();
-        var normalized = LicenseFieldRules.Normalize(type, fields, problems);
-        errors.AddAll(problems);
-        return normalized;
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var schema = type?.Fields.ToDictionary(f => f.Key, f => f.Type, StringComparer.Ordinal) ?? [];
+        foreach (var (key, value) in fields ?? [])
+        {
+            var at = $"fields.{key}";
+            var isNumber = schema.GetValueOrDefault(key) == "number";
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Null or JsonValueKind.Undefined:
+                    continue;
+                case var _ when type is not null && !schema.ContainsKey(key):
+                    // A member the schema does not have has no kind to convert to (the grain refuses it as well,
+                    // for callers other than this edge).
+                    errors.Add(at, "is not a face element of this licence type");
+                    break;
+                case JsonValueKind.Number when isNumber:
+                    if (value.TryGetDecimal(out var number))
+                    {
+                        result[key] = number.ToString(CultureInfo.InvariantCulture);
+                    }
+                    else
+                    {
+                        errors.Add(at, "is out of range for a number");
+                    }
+
+                    break;
+                case JsonValueKind.String when !isNumber:
+                    result[key] = value.GetString()!;
+                    break;
+                default:
+                    errors.Add(at, isNumber ? "must be a JSON number" : "must be a JSON string");
+                    break;
+            }
+        }
+
+        return result;
     }
 }

@@ -34,12 +34,8 @@ public static class UnitsApi
             IssuableTypes = body.IssuableTypes ?? [],
             Scope = body.Scope ?? [],
         };
-        var errors = UnitRules.Validate(unitCode, definition);
-        if (errors.Count > 0)
-        {
-            return FieldErrors.From(errors).ToProblem();
-        }
-
+        // Every rule of a definition (codes, levels, regions, parent, issuable types) is the unit grain's; it answers
+        // every broken one at once.
         return TypedResults.Ok(await cluster.Get<IUnitGrain>(unitCode).DefineAsync(definition, user.ToCaller(http)));
     }
 

@@ -109,9 +109,9 @@ public sealed class AuditEntryFactory(AuditKeys keys, TimeProvider time)
     /// <summary>Holder subjects <c>111:&lt;citizen id&gt;</c> keep only the first and last four characters of the number.</summary>
     public static string MaskSubject(string subject)
     {
-        if (subject.StartsWith(LicenseFieldRules.CitizenIdType + ":", StringComparison.Ordinal))
+        if (subject.StartsWith(HolderIdTypes.Citizen + ":", StringComparison.Ordinal))
         {
-            return $"{LicenseFieldRules.CitizenIdType}:{CitizenId.Mask(subject[4..])}";
+            return $"{HolderIdTypes.Citizen}:{CitizenId.Mask(subject[4..])}";
         }
 
         return Clean(subject, MaxTextLength);

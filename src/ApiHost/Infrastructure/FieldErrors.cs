@@ -51,7 +51,7 @@ public sealed class FieldErrors
         }
     }
 
-    public FieldErrors AddAll(IEnumerable<OrleansLicenses.Catalog.FieldError> rules)
+    public FieldErrors AddAll(IEnumerable<OrleansLicenses.Errors.FieldError> rules)
     {
         foreach (var e in rules)
         {
@@ -61,11 +61,15 @@ public sealed class FieldErrors
         return this;
     }
 
-    public static FieldErrors From(IEnumerable<OrleansLicenses.Catalog.FieldError> rules) => new FieldErrors().AddAll(rules);
+    public static FieldErrors From(IEnumerable<OrleansLicenses.Errors.FieldError> rules) => new FieldErrors().AddAll(rules);
 
     public delegate bool TryValidate(string? value, out string? error);
 
+    /// <summary>Code of a request whose shape is wrong; rule errors from a grain carry the grain's own code.</summary>
+    public const string Code = "request.invalid";
+
     public ValidationProblem ToProblem() => TypedResults.ValidationProblem(
         errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal),
-        title: "The request is invalid.");
+        title: "The request is invalid.",
+        extensions: new Dictionary<string, object?> { ["code"] = Code });
 }

@@ -14,7 +14,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, title, detail, code, field) = Classify(exception);
+        var (status, title, detail, code, fields) = Classify(exception);
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             http.Response.Headers.RetryAfter = "5";
@@ -32,9 +32,11 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             problem.Extensions["code"] = code;
         }
 
-        if (field is not null)
+        if (fields is { Count: > 0 })
         {
-            problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [detail ?? title] };
+            // The same shape as the edge's own ValidationProblem: every bad field with its messages.
+            problem.Extensions["errors"] = fields.GroupBy(f => f.Field, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(f => f.Message).ToArray(), StringComparer.Ordinal);
         }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = null });
@@ -43,7 +45,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     /// <summary>The status this handler answers an exception with (the audit trail records it as the outcome).</summary>
     public static int StatusCodeFor(Exception exception) => Classify(exception).Status;
 
-    private static (int Status, string Title, string? Detail, string? Code, string? Field) Classify(Exception exception) => Unwrap(exception) switch
+    private static (int Status, string Title, string? Detail, string? Code, IReadOnlyList<FieldError>? Fields) Classify(Exception exception) => Unwrap(exception) switch
     {
         DomainException d => (d.Kind switch
         {
@@ -52,7 +54,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             DomainErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
             DomainErrorKind.Forbidden => StatusCodes.Status403Forbidden,
             _ => StatusCodes.Status400BadRequest,
-        }, Title(d.Kind), d.Message, d.Code, d.Field),
+        }, Title(d.Kind), d.Message, d.Code, d.Errors),
         // Two writers raced on one grain's state (possible for a moment during cluster changes): the loser's change
         // was not stored; reading again and retrying is the answer, as for any other conflict.
         Orleans.Storage.InconsistentStateException => (StatusCodes.Status409Conflict, "The resource was changed concurrently.",

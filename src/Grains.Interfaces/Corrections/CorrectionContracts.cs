@@ -49,7 +49,7 @@ public sealed record FileCorrection(
     [property: Id(4)] string Cause,
     [property: Id(5)] CorrectionEvidence? Evidence = null);
 
-/// <summary>An evidence file the requester attaches (checked by <see cref="EvidenceRules"/>); stored beside the request, not in its state.</summary>
+/// <summary>An evidence file the requester attaches (limits in <see cref="EvidenceLimits"/>); stored beside the request, not in its state.</summary>
 [GenerateSerializer, Immutable, Alias("ol.CorrectionEvidence")]
 public sealed record CorrectionEvidence(
     [property: Id(0)] string FileName,

@@ -28,6 +28,19 @@ public sealed class DomainException : Exception
         Kind = kind;
         Code = code;
         Field = field;
+        // Concrete lists: the Orleans serializer copies a runtime type it knows, not a compiler-made collection.
+        Errors = field is null ? new List<FieldError>() : new List<FieldError> { new(field, message) };
+    }
+
+    /// <summary>A request with one or more bad fields (400): every one of them, so the caller can fix them all at once.</summary>
+    public DomainException(string code, IReadOnlyList<FieldError> errors)
+        : base(Describe(errors))
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(errors.Count);
+        Kind = DomainErrorKind.Invalid;
+        Code = code;
+        Field = errors[0].Field;
+        Errors = errors.ToList();
     }
 
     public DomainException()
@@ -53,11 +66,26 @@ public sealed class DomainException : Exception
     /// <summary>The request field the error is about, as a JSON path-like name (e.g. <c>holder.idNumber</c>).</summary>
     [Id(2)] public string? Field { get; init; }
 
+    /// <summary>Every bad field with its message (the problem's <c>errors</c>); empty when the error is not about fields.</summary>
+    [Id(3)] public IReadOnlyList<FieldError> Errors { get; init; } = new List<FieldError>();
+
     public static DomainException NotFound(string code, string message) => new(DomainErrorKind.NotFound, code, message);
 
     public static DomainException Conflict(string code, string message) => new(DomainErrorKind.Conflict, code, message);
 
     public static DomainException Invalid(string code, string field, string message) => new(DomainErrorKind.Invalid, code, message, field);
 
+    /// <summary>Throws one 400 naming every field in <paramref name="errors"/>; does nothing when there are none.</summary>
+    public static void ThrowIfAny(string code, IReadOnlyList<FieldError> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw new DomainException(code, errors);
+        }
+    }
+
     public static DomainException Forbidden(string code, string message) => new(DomainErrorKind.Forbidden, code, message);
+
+    private static string Describe(IReadOnlyList<FieldError> errors) =>
+        string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}"));
 }

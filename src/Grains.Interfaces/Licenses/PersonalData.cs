@@ -8,7 +8,7 @@ public static partial class PersonalData
 {
     public static LicenseView Mask(LicenseView view) => view with
     {
-        Holder = view.Holder.IdType == LicenseFieldRules.CitizenIdType ? view.Holder with { IdNumber = CitizenId.Mask(view.Holder.IdNumber) } : view.Holder,
+        Holder = view.Holder.IdType == HolderIdTypes.Citizen ? view.Holder with { IdNumber = CitizenId.Mask(view.Holder.IdNumber) } : view.Holder,
         Fields = view.Fields.ToDictionary(f => f.Key, f => MaskText(f.Value), StringComparer.Ordinal),
     };
 

@@ -32,11 +32,7 @@ public sealed class LicenseTypeGrain(
     async Task<LicenseTypeView> ILicenseTypeGrain.DefineAsync(LicenseTypeDefinition definition, Caller caller)
     {
         RequireAdmin(caller);
-        var errors = LicenseTypeRules.Validate(this.GetPrimaryKeyString(), definition);
-        if (errors.Count > 0)
-        {
-            throw DomainException.Invalid("catalog.invalid_definition", errors[0].Field, $"{errors[0].Field} {errors[0].Message}");
-        }
+        DomainException.ThrowIfAny("catalog.invalid_definition", LicenseTypeRules.Validate(this.GetPrimaryKeyString(), definition));
 
         if (Current is { } current && DefinitionEquality.Same(current.Definition, definition))
         {

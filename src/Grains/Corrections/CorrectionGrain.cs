@@ -41,8 +41,7 @@ public sealed partial class CorrectionGrain(
 
         var number = LicenseNumber.Parse(command.LicenseNumber);
         var requester = await RequesterAsync(number, caller);
-        await CheckFieldsAsync(number.TypeCode, command.Fields);
-        CheckEvidence(command.Evidence);
+        await CheckRequestAsync(number.TypeCode, command.Fields, command.Evidence);
         var now = time.GetUtcNow();
         var s = new CorrectionState
         {
@@ -274,23 +273,21 @@ public sealed partial class CorrectionGrain(
         }
     }
 
-    private async Task CheckFieldsAsync(string typeCode, IReadOnlyDictionary<string, string> fields)
+    /// <summary>Every element the catalogue does not have and every bad part of the evidence file, as one 400.</summary>
+    private async Task CheckRequestAsync(string typeCode, IReadOnlyDictionary<string, string> fields, CorrectionEvidence? evidence)
     {
         var type = await GrainFactory.Get<ILicenseTypeGrain>(typeCode).GetAsync()
             ?? throw DomainException.NotFound("license.not_found", "No such licence.");
         var keys = type.Definition.Fields.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
-        if (fields.Keys.FirstOrDefault(k => !keys.Contains(k)) is { } unknown)
+        var errors = fields.Keys.Where(k => !keys.Contains(k))
+            .Select(k => new FieldError($"fields.{k}", "is not a face element of this licence type")).ToList();
+        if (evidence is not null)
         {
-            throw DomainException.Invalid("correction.unknown_field", $"fields.{unknown}", $"fields.{unknown} is not a face element of this licence type");
+            errors.AddRange(EvidenceRules.Check(evidence.FileName, evidence.ContentType, evidence.Content));
         }
-    }
 
-    private static void CheckEvidence(CorrectionEvidence? evidence)
-    {
-        if (evidence is not null && EvidenceRules.Check(evidence.FileName, evidence.ContentType, evidence.Content) is [var (field, message), ..])
-        {
-            throw DomainException.Invalid("correction.invalid_evidence", field, $"{field} {message}");
-        }
+        DomainException.ThrowIfAny(errors is [{ Field: var first }, ..] && first.StartsWith("evidence.", StringComparison.Ordinal)
+            ? "correction.invalid_evidence" : "correction.unknown_field", errors);
     }
 
     /// <summary>

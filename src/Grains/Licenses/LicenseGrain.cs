@@ -56,24 +56,23 @@ public sealed class LicenseGrain(
                 : throw new DomainException(DomainErrorKind.Conflict, "license.exists", $"Licence {number} already exists.", "serial");
         }
 
+        var type = await GrainFactory.Get<ILicenseTypeGrain>(number.TypeCode).GetAsync()
+            ?? throw DomainException.Invalid("license.unknown_type", "typeCode", "is not in the catalogue");
         var unit = await GrainFactory.Get<IUnitGrain>(number.IssuerCode).GetAsync();
         if (unit is null || unit.Definition.Status != "active" || !unit.Definition.IssuableTypes.Contains(number.TypeCode))
         {
             throw new DomainException(DomainErrorKind.Forbidden, "license.type_not_issuable", "The unit may not issue this licence type.", "typeCode");
         }
 
-        var type = await GrainFactory.Get<ILicenseTypeGrain>(number.TypeCode).GetAsync()
-            ?? throw DomainException.Invalid("license.unknown_type", "typeCode", "typeCode is not in the catalogue");
         var today = PlatformClock.Today(time);
-        ThrowIfAny(LicenseFieldRules.ValidateHolder(type.Definition, command.Holder, today));
-        ThrowIfAny(LicenseFieldRules.Validate(type.Definition, command.Fields, today));
         var validUntil = command.ValidUntil ?? DefaultValidUntil(type.Definition.Validity, command.ValidFrom);
-        if (validUntil is { } until && until < command.ValidFrom)
-        {
-            throw DomainException.Invalid("license.invalid_validity", "validUntil", "validUntil must not be before validFrom");
-        }
-
-        var lifecycle = LicenseLifecycle.Issue(command.ValidFrom, validUntil).GetOrThrow();
+        var opening = LicenseLifecycle.Issue(command.ValidFrom, validUntil);
+        // Every bad field at once: the holder, the face data and the validity.
+        var errors = LicenseFieldRules.ValidateHolder(type.Definition, command.Holder, today);
+        errors.AddRange(LicenseFieldRules.Validate(type.Definition, command.Fields, today));
+        errors.AddRange(opening.Rejections.Select(r => new FieldError(r.Field ?? "validUntil", r.Message)));
+        DomainException.ThrowIfAny(InvalidRequest, errors);
+        var lifecycle = opening.GetOrThrow();
         // The holder's one write of this issuance: the reservation that enforces one live licence per type. A
         // multi-instance type (property rights) leaves the holder nothing to enforce, so it costs no holder call.
         if (!type.Definition.MultipleInstances)
@@ -115,8 +114,9 @@ public sealed class LicenseGrain(
             ?? throw DomainException.Conflict("license.unknown_type", "The licence type is no longer in the catalogue.");
         var today = PlatformClock.Today(time);
         var holder = command.HolderName is null ? CurrentVersion.Holder : CurrentVersion.Holder with { Name = command.HolderName };
-        ThrowIfAny(LicenseFieldRules.ValidateHolder(type.Definition, holder, today));
-        ThrowIfAny(LicenseFieldRules.Validate(type.Definition, command.Fields, today));
+        var errors = LicenseFieldRules.ValidateHolder(type.Definition, holder, today);
+        errors.AddRange(LicenseFieldRules.Validate(type.Definition, command.Fields, today));
+        DomainException.ThrowIfAny(InvalidRequest, errors);
 
         try
         {
@@ -445,11 +445,5 @@ public sealed class LicenseGrain(
     private static DateOnly? DefaultValidUntil(ValidityRule rule, DateOnly from) =>
         rule.LongTerm ? null : from.AddYears(rule.Years ?? 1).AddDays(-1);
 
-    private static void ThrowIfAny(List<FieldError> errors)
-    {
-        if (errors.Count > 0)
-        {
-            throw DomainException.Invalid("license.invalid_request", errors[0].Field, $"{errors[0].Field} {errors[0].Message}");
-        }
-    }
+    private const string InvalidRequest = "license.invalid_request";
 }

@@ -30,7 +30,7 @@ public static class LicenseVerification
         var showIds = inScope && d.Sensitivity is "normal" or "personal";
         var fields = visible.ToDictionary(f => f.Key, f => personIds.Contains(f.Key) && !showIds ? CitizenId.Mask(f.Value) : f.Value, StringComparer.Ordinal);
         var holder = version.Holder;
-        var holderId = holder.IdType == LicenseFieldRules.CitizenIdType && !showIds ? CitizenId.Mask(holder.IdNumber) : holder.IdNumber;
+        var holderId = holder.IdType == HolderIdTypes.Citizen && !showIds ? CitizenId.Mask(holder.IdNumber) : holder.IdNumber;
         return new VerifiedLicense(version.Identifier, license.TypeCode, d.Name, license.IssuerCode, version.Version, holder.Name,
             holder.IdType, holderId, version.ValidFrom, version.ValidUntil, fields);
     }
@@ -62,7 +62,7 @@ public static class LicenseVerification
 
         var fields = version.Fields.Where(f => d.PublicFields.Contains(f.Key)).ToDictionary(StringComparer.Ordinal);
         // An organisation's name is public record; a natural person's is not.
-        var holderName = version.Holder.IdType == LicenseFieldRules.CreditCodeType ? version.Holder.Name : null;
+        var holderName = version.Holder.IdType == HolderIdTypes.Organization ? version.Holder.Name : null;
         return new PublicLicense(version.Identifier, license.TypeCode, d.Name, license.IssuerCode, status, code,
             version.ValidFrom, version.ValidUntil, holderName, fields, current);
     }

@@ -53,10 +53,24 @@ public sealed class UnitGrain(
     async Task<UnitView> IUnitGrain.DefineAsync(UnitDefinition definition, Caller caller)
     {
         RequireAdmin(caller);
+        // Every broken rule at once: the definition's own, then (where those pass) its parent and its licence types.
         var errors = UnitRules.Validate(UnitCode, definition);
-        if (errors.Count > 0)
+        var code = errors.Count > 0 ? "unit.invalid_definition" : null;
+        if (!errors.Any(e => e.Field is "parentUnitCode" or "regionCode" or "level"))
         {
-            throw DomainException.Invalid("unit.invalid_definition", errors[0].Field, $"{errors[0].Field} {errors[0].Message}");
+            var parentCode = await CheckParent(definition, errors);
+            code ??= parentCode;
+        }
+
+        if (!errors.Any(e => e.Field.StartsWith("issuableTypes", StringComparison.Ordinal) || e.Field.StartsWith("scope", StringComparison.Ordinal)))
+        {
+            var typesCode = await CheckTypesExist(definition, errors);
+            code ??= typesCode;
+        }
+
+        if (code is not null)
+        {
+            DomainException.ThrowIfAny(code, errors);
         }
 
         if (state.State.Definition is { } existing && DefinitionEquality.Same(existing, definition))
@@ -66,9 +80,6 @@ public sealed class UnitGrain(
             await projection.UpsertUnitAsync(view);
             return view;
         }
-
-        await CheckParent(definition);
-        await CheckTypesExist(definition);
 
         try
         {
@@ -154,28 +165,39 @@ public sealed class UnitGrain(
         return state.State.Keys[^1];
     }
 
-    private async Task CheckParent(UnitDefinition d)
+    /// <summary>Adds what is wrong with the parent to <paramref name="errors"/>; the code of the first such error, or null.</summary>
+    private async Task<string?> CheckParent(UnitDefinition d, List<FieldError> errors)
     {
         if (d.ParentUnitCode is null)
         {
-            return;
+            return null;
         }
 
-        var parent = await GrainFactory.Get<IUnitGrain>(d.ParentUnitCode).GetAsync()
-            ?? throw DomainException.Invalid("unit.parent_not_found", "parentUnitCode", $"parentUnitCode {d.ParentUnitCode} is not a defined unit");
+        var parent = await GrainFactory.Get<IUnitGrain>(d.ParentUnitCode).GetAsync();
+        if (parent is null)
+        {
+            errors.Add(new("parentUnitCode", $"parentUnitCode {d.ParentUnitCode} is not a defined unit"));
+            return "unit.parent_not_found";
+        }
+
+        string? code = null;
         if (UnitRules.Rank(parent.Definition.Level) <= UnitRules.Rank(d.Level))
         {
-            throw DomainException.Invalid("unit.parent_level", "parentUnitCode", $"parentUnitCode must be a unit above {d.Level} level (it is {parent.Definition.Level})");
+            errors.Add(new("parentUnitCode", $"parentUnitCode must be a unit above {d.Level} level (it is {parent.Definition.Level})"));
+            code = "unit.parent_level";
         }
 
         if (!Regions.IsWithin(d.RegionCode, parent.Definition.RegionCode))
         {
-            throw DomainException.Invalid("unit.region_outside_parent", "regionCode",
-                $"regionCode {d.RegionCode} is not within the parent unit's region {parent.Definition.RegionCode}");
+            errors.Add(new("regionCode", $"regionCode {d.RegionCode} is not within the parent unit's region {parent.Definition.RegionCode}"));
+            code ??= "unit.region_outside_parent";
         }
+
+        return code;
     }
 
-    private async Task CheckTypesExist(UnitDefinition d)
+    /// <summary>Adds every issuable or scoped licence type that is not in the catalogue; the code, or null when all exist.</summary>
+    private async Task<string?> CheckTypesExist(UnitDefinition d, List<FieldError> errors)
     {
         var wanted = d.IssuableTypes.Select((t, i) => (Code: t, Field: $"issuableTypes[{i}]"))
             .Concat(d.Scope.SelectMany((m, i) => m.LicenseTypes.Select((t, j) => (Code: t, Field: $"scope[{i}].licenseTypes[{j}]"))))
@@ -183,10 +205,9 @@ public sealed class UnitGrain(
         var found = await Task.WhenAll(wanted.Select(w => w.Code).Distinct(StringComparer.Ordinal)
             .Select(async code => (code, view: await GrainFactory.Get<ILicenseTypeGrain>(code).GetAsync())));
         var missing = found.Where(f => f.view is null).Select(f => f.code).ToHashSet(StringComparer.Ordinal);
-        if (wanted.FirstOrDefault(w => missing.Contains(w.Code)) is { Code: not null } first)
-        {
-            throw DomainException.Invalid("unit.unknown_type", first.Field, $"{first.Field} {first.Code} is not in the catalogue");
-        }
+        var unknown = wanted.Where(w => missing.Contains(w.Code)).Select(w => new FieldError(w.Field, $"{w.Field} {w.Code} is not in the catalogue")).ToList();
+        errors.AddRange(unknown);
+        return unknown.Count > 0 ? "unit.unknown_type" : null;
     }
 
     private async Task AddKey(string unitName)

@@ -78,6 +78,7 @@ public sealed class CatalogAndUnitsTests(ApiFixture fixture)
         };
         using var response = await admin.PutAsJsonAsync($"/api/catalog/types/{code}", body);
         var problem = await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest);
+        Assert.Equal("catalog.invalid_definition", problem.GetProperty("code").GetString()); // the grain's rules, all at once
         var errors = problem.GetProperty("errors");
         foreach (var field in new[] { "name", "holderCategory", "fields[0].key", "fields[1].values", "fields[2].key", "fields[2].type", "validity", "publicFields" })
         {
@@ -105,6 +106,31 @@ public sealed class CatalogAndUnitsTests(ApiFixture fixture)
         using var badCode = await admin.PutAsJsonAsync("/api/units/11230200000000027Q", Demo.Unit("x", "230200", "city", Demo.ProvinceMarket));
         var codeProblem = await ProblemAssert.IsProblem(badCode, HttpStatusCode.BadRequest, "unitCode");
         Assert.Contains("should be P", codeProblem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnitDefinition_NamesEveryBrokenRuleAtOnce_AndWritesNothing()
+    {
+        using var admin = await fixture.AsAdminAsync();
+        await Demo.SeedAsync(admin);
+        const string unit = "11230202000000027L";
+        // No name, a county of Qiqihar (230202) under the Harbin bureau, and a licence type the catalogue lacks.
+        using var response = await admin.PutAsJsonAsync($"/api/units/{unit}",
+            Demo.Unit("", "230202", "county", Demo.HarbinMarket, ["11230000000000019J777"]));
+        var problem = await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest);
+        var errors = problem.GetProperty("errors");
+        foreach (var field in new[] { "name", "issuableTypes[0]" })
+        {
+            Assert.True(errors.TryGetProperty(field, out _), $"{field} not named in {errors}");
+        }
+
+        // With the name given, the parent's rules and the catalogue's are named together.
+        using var second = await admin.PutAsJsonAsync($"/api/units/{unit}",
+            Demo.Unit("龙沙区市场监督管理局", "230202", "county", Demo.HarbinMarket, ["11230000000000019J777"]));
+        var both = (await ProblemAssert.IsProblem(second, HttpStatusCode.BadRequest)).GetProperty("errors");
+        Assert.True(both.TryGetProperty("regionCode", out _), both.ToString());
+        Assert.True(both.TryGetProperty("issuableTypes[0]", out _), both.ToString());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/units/{unit}")).StatusCode);
     }
 
     [Fact]

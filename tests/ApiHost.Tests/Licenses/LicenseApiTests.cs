@@ -240,6 +240,59 @@ public sealed class LicenseApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task BadIssuance_NamesEveryBadFieldAtOnce_FromTheLicenceGrain()
+    {
+        using var issuer = await IssuerAsync();
+        var holder = NewCompany();
+        var wrongCheck = holder[..^1] + (holder[^1] == '0' ? '1' : '0');
+        var body = new
+        {
+            typeCode = Demo.FoodType,
+            holder = new { idType = "001", idNumber = wrongCheck, name = "" },
+            fields = new { operatorName = "x", category = "酒吧" },
+            validFrom = TestCalendar.Iso(),
+            validUntil = TestCalendar.Iso(-1),
+        };
+        using var response = await issuer.PostAsJsonAsync("/api/licenses", body);
+        var problem = await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest);
+        // Rules are the grain's (its code, not the edge's request.invalid), and it names every broken one.
+        Assert.Equal("license.invalid_request", problem.GetProperty("code").GetString());
+        var errors = problem.GetProperty("errors");
+        foreach (var field in new[] { "holder.idNumber", "holder.name", "fields.address", "fields.category", "validUntil" })
+        {
+            Assert.True(errors.TryGetProperty(field, out _), $"{field} not named in {errors}");
+        }
+
+        Assert.Equal(0L, await Scalar("SELECT count(*) FROM licenses WHERE holder_id_number = $1", wrongCheck));
+    }
+
+    [Fact]
+    public async Task BadShape_IsTheEdgesValidationProblem_WithItsCode()
+    {
+        using var issuer = await IssuerAsync();
+        var body = new { typeCode = "nope", holder = new { idType = "001", idNumber = NewCompany(), name = "x" }, fields = new { }, validFrom = "tomorrow" };
+        var problem = await ProblemAssert.IsProblem(await issuer.PostAsJsonAsync("/api/licenses", body), HttpStatusCode.BadRequest);
+        Assert.Equal("request.invalid", problem.GetProperty("code").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("typeCode", out _));
+        Assert.True(problem.GetProperty("errors").TryGetProperty("validFrom", out _));
+    }
+
+    [Fact]
+    public async Task BadEvent_NamesEveryBadFieldAtOnce()
+    {
+        using var issuer = await IssuerAsync();
+        var id = (await (await issuer.PostAsJsonAsync("/api/licenses", IssueBody(NewCompany()))).ReadJson()).GetProperty("id").GetString()!;
+        using var response = await issuer.PostAsJsonAsync($"/api/licenses/{id}/events",
+            new { type = "suspend", reason = "责令停业整顿", until = TestCalendar.Iso(-1), newValidUntil = TestCalendar.Iso(400) });
+        var problem = await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest);
+        Assert.Equal("license.invalid_event", problem.GetProperty("code").GetString());
+        var errors = problem.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("until", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("newValidUntil", out _), errors.ToString());
+        Assert.Equal("valid", (await (await issuer.GetAsync($"/api/licenses/{id}")).ReadJson()).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task OtherUnitsIssuer_CannotReadOrChange_AndSeesTheSameAnswerAsForANonexistentLicence()
     {
         using var issuer = await IssuerAsync();

@@ -55,22 +55,9 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
     {
         Assert.Equal(code, status.ToNationalCode());
         Assert.Equal(name, status.ToWireName());
-        Assert.True(LicenseStatusCodes.TryFromNationalCode(code, out var byCode));
-        Assert.Equal(status, byCode);
         Assert.True(LicenseStatusCodes.TryFromWireName(name, out var byName));
         Assert.Equal(status, byName);
     }
-
-    [Theory]
-    [InlineData(null)]
-    [InlineData("")]
-    [InlineData("1")]
-    [InlineData("00")]
-    [InlineData("08")]
-    [InlineData("98")]
-    [InlineData(" 01")]
-    public void TryFromNationalCode_WhenNotACode_IsFalse(string? code) =>
-        Assert.False(LicenseStatusCodes.TryFromNationalCode(code, out _));
 
     [Theory]
     [InlineData(null)]
@@ -101,7 +88,8 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
             LicenseEventTypes.All);
         Assert.DoesNotContain(LicenseEventTypes.Change, LicenseEventTypes.StatusEvents);
         Assert.Equal(LicenseEventTypes.All.Count - 1, LicenseEventTypes.StatusEvents.Count);
-        Assert.Equal(LicenseEventTypes.All.Order(StringComparer.Ordinal), LicenseLifecycle.AcceptedFrom.Keys.Order(StringComparer.Ordinal));
+        // Every event type has a row: none is refused as unknown.
+        Assert.All(LicenseEventTypes.All, type => Assert.Empty(LicenseLifecycle.Validate(WellFormed(type), Today)));
         Assert.True(LicenseEventTypes.IsKnown("transfer-out"));
         Assert.False(LicenseEventTypes.IsKnown("Transfer-Out"));
         Assert.False(LicenseEventTypes.IsKnown(null));
@@ -175,7 +163,6 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
         var result = LicenseLifecycle.Apply(lifecycle, WellFormed(type), Today);
 
         var expected = ExpectedAcceptedFrom[type].Contains(status.ToWireName());
-        Assert.Equal(expected, LicenseLifecycle.AcceptedFrom[type].Contains(status));
         if (expected)
         {
             Accepted(result);
@@ -208,12 +195,12 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
         Assert.Equal(LicenseStatus.Suspended, LicenseLifecycle.Effective(suspended, Today));
         Assert.Equal(LicenseStatus.Suspended, LicenseLifecycle.Effective(suspended, until));
         Assert.Equal(["suspended"], LicenseLifecycle.Reasons(suspended, until));
-        Assert.False(LicenseLifecycle.IsInForce(suspended, until));
+        Assert.False(InForce(suspended, until));
 
         var dayAfter = until.AddDays(1);
         Assert.Equal(LicenseStatus.Valid, LicenseLifecycle.Effective(suspended, dayAfter));
         Assert.Empty(LicenseLifecycle.Reasons(suspended, dayAfter));
-        Assert.True(LicenseLifecycle.IsInForce(suspended, dayAfter));
+        Assert.True(InForce(suspended, dayAfter));
         Assert.Equal(
             suspended with { Status = LicenseStatus.Valid, SuspendedUntil = null, StatusReason = null },
             LicenseLifecycle.Normalize(suspended, dayAfter));
@@ -239,7 +226,7 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
         Assert.Equal(LicenseStatus.Valid, reinstated.Status);
         Assert.Null(reinstated.SuspendedUntil);
         Assert.Null(reinstated.StatusReason);
-        Assert.True(LicenseLifecycle.IsInForce(reinstated, Today.AddDays(30)));
+        Assert.True(InForce(reinstated, Today.AddDays(30)));
     }
 
     [Fact]
@@ -341,7 +328,7 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
     [Fact]
     public void Reason_LongerThanTheLimit_IsInvalid()
     {
-        var longest = new string('因', LicenseLifecycle.MaxReasonLength);
+        var longest = new string('因', LifecycleEvent.MaxReasonLength);
         Accepted(LicenseLifecycle.Apply(Live(), new(LicenseEventTypes.Revoke, longest), Today));
         Rejected(LicenseLifecycle.Apply(Live(), new(LicenseEventTypes.Revoke, longest + "x"), Today), DomainErrorKind.Invalid, LifecycleCodes.InvalidEvent, "reason");
     }
@@ -373,15 +360,29 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
             InspectionDate = field == "inspectionDate" ? Today : null,
         };
         var rejection = Rejected(LicenseLifecycle.Apply(Live(), e, Today), DomainErrorKind.Invalid, LifecycleCodes.InvalidEvent, field);
-        Assert.Equal(rejection, LicenseLifecycle.Validate(e, Today));
+        Assert.Equal([rejection], LicenseLifecycle.Validate(e, Today));
     }
 
     [Fact]
-    public void Validate_WellFormedEvents_AreNull()
+    public void Validate_NamesEveryBadFieldOfOneEvent()
+    {
+        var e = new LifecycleEvent(LicenseEventTypes.AnnualInspection, new string('x', LifecycleEvent.MaxReasonLength + 1),
+            Until: Today, InspectionResult: "maybe", InspectionDate: Today.AddDays(1));
+        var rejections = LicenseLifecycle.Validate(e, Today);
+        Assert.Equal(["reason", "until", "inspectionResult", "inspectionDate"], rejections.Select(r => r.Field));
+        Assert.All(rejections, r => Assert.Equal(DomainErrorKind.Invalid, r.Kind));
+
+        var thrown = Assert.Throws<DomainException>(() => LicenseLifecycle.Apply(Live(), e, Today).GetOrThrow());
+        Assert.Equal(LifecycleCodes.InvalidEvent, thrown.Code);
+        Assert.Equal(["reason", "until", "inspectionResult", "inspectionDate"], thrown.Errors.Select(f => f.Field));
+    }
+
+    [Fact]
+    public void Validate_WellFormedEvents_AreEmpty()
     {
         foreach (var type in LicenseEventTypes.All)
         {
-            Assert.Null(LicenseLifecycle.Validate(WellFormed(type), Today));
+            Assert.Empty(LicenseLifecycle.Validate(WellFormed(type), Today));
         }
     }
 
@@ -397,7 +398,7 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
         Assert.Equal(date, inspected.LastInspectionDate);
         Assert.Equal(result, inspected.LastInspectionResult);
         Assert.Equal(LicenseStatus.Valid, inspected.Status);
-        Assert.True(LicenseLifecycle.IsInForce(inspected, Today));
+        Assert.True(InForce(inspected, Today));
         Assert.Equal(1, inspected.VersionNumber);
     }
 
@@ -463,7 +464,7 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
         Assert.Equal(LicenseStatus.Expired, LicenseLifecycle.Effective(legacy, Today)); // stored expired reads expired even before its end
         var extended = Accepted(LicenseLifecycle.Apply(legacy, new(LicenseEventTypes.Extend, NewValidUntil: Today.AddYears(3)), Today));
         Assert.Equal(LicenseStatus.Valid, extended.Status);
-        Assert.True(LicenseLifecycle.IsInForce(extended, Today));
+        Assert.True(InForce(extended, Today));
     }
 
     [Fact]
@@ -544,7 +545,7 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
     {
         var mortgaged = Accepted(LicenseLifecycle.Apply(Live(), Event(LicenseEventTypes.Mortgage), Today));
         Assert.True(mortgaged.Mortgaged);
-        Assert.True(LicenseLifecycle.IsInForce(mortgaged, Today));
+        Assert.True(InForce(mortgaged, Today));
         Assert.Empty(LicenseLifecycle.Reasons(mortgaged, Today));
 
         var released = Accepted(LicenseLifecycle.Apply(mortgaged, Event(LicenseEventTypes.ReleaseMortgage), Today));
@@ -605,12 +606,12 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
         var lifecycle = Accepted(LicenseLifecycle.Issue(validFrom, lastDay));
 
         Assert.Equal(LicenseStatus.Valid, LicenseLifecycle.Effective(lifecycle, lastDay));
-        Assert.True(LicenseLifecycle.IsInForce(lifecycle, lastDay));
+        Assert.True(InForce(lifecycle, lastDay));
         Assert.Empty(LicenseLifecycle.Reasons(lifecycle, lastDay));
 
         Assert.Equal(LicenseStatus.Expired, LicenseLifecycle.Effective(lifecycle, lastDay.AddDays(1)));
         Assert.Equal("05", LicenseLifecycle.Effective(lifecycle, lastDay.AddDays(1)).ToNationalCode());
-        Assert.False(LicenseLifecycle.IsInForce(lifecycle, lastDay.AddDays(1)));
+        Assert.False(InForce(lifecycle, lastDay.AddDays(1)));
         Assert.Equal(["expired"], LicenseLifecycle.Reasons(lifecycle, lastDay.AddDays(1)));
         Assert.Equal(LicenseStatus.Valid, lifecycle.Status); // nothing stored: evaluated on read
     }
@@ -623,11 +624,11 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
 
         Assert.Equal(LicenseStatus.Valid, LicenseLifecycle.Effective(lifecycle, dayBefore));
         Assert.True(LicenseLifecycle.IsNotYetValid(lifecycle, dayBefore));
-        Assert.False(LicenseLifecycle.IsInForce(lifecycle, dayBefore));
+        Assert.False(InForce(lifecycle, dayBefore));
         Assert.Equal(["not-yet-valid"], LicenseLifecycle.Reasons(lifecycle, dayBefore));
 
         Assert.False(LicenseLifecycle.IsNotYetValid(lifecycle, Today));
-        Assert.True(LicenseLifecycle.IsInForce(lifecycle, Today));
+        Assert.True(InForce(lifecycle, Today));
         Assert.Empty(LicenseLifecycle.Reasons(lifecycle, Today));
     }
 
@@ -677,17 +678,19 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
     public void WireTypes_RoundTripThroughTheOrleansSerializer()
     {
         using var services = new ServiceCollection()
-            .AddSerializer(builder => builder.AddAssembly(typeof(Lifecycle).Assembly))
+            .AddSerializer(builder => builder.AddAssembly(typeof(LifecycleEvent).Assembly))
             .BuildServiceProvider();
         var serializer = services.GetRequiredService<Serializer>();
 
-        var lifecycle = new Lifecycle(LicenseStatus.Abolished, Today, null, Today.AddDays(3), true, true, 42, Today.AddDays(-1), InspectionResults.Failed, "废止原因");
+        // Only what crosses the wire: the event a client sends and the refusal it gets back with every bad field.
+        // The stored lifecycle (Lifecycle) never leaves the licence grain.
         var e = new LifecycleEvent(LicenseEventTypes.AnnualInspection, "年检", Today, Today.AddYears(1), InspectionResults.Passed, Today);
-        var rejection = new LifecycleRejection(DomainErrorKind.Conflict, LifecycleCodes.Encumbered, "message", "field");
+        var refused = new DomainException(LifecycleCodes.InvalidEvent, [new FieldError("until", "is in the past"), new FieldError("inspectionDate", "is in the future")]);
 
-        Assert.Equal(lifecycle, serializer.Deserialize<Lifecycle>(serializer.SerializeToArray(lifecycle)));
         Assert.Equal(e, serializer.Deserialize<LifecycleEvent>(serializer.SerializeToArray(e)));
-        Assert.Equal(rejection, serializer.Deserialize<LifecycleRejection>(serializer.SerializeToArray(rejection)));
+        var copy = serializer.Deserialize<DomainException>(serializer.SerializeToArray(refused))!;
+        Assert.Equal((refused.Kind, refused.Code, refused.Field), (copy.Kind, copy.Code, copy.Field));
+        Assert.Equal(refused.Errors, copy.Errors);
     }
 
     // ── model-based property ─────────────────────────────────────────────────────────────────────
@@ -816,7 +819,7 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
             var seen = LicenseLifecycle.Normalize(_lifecycle, _today);
             return Observation(
                 _today, LicenseLifecycle.Effective(_lifecycle, _today).ToWireName(), LicenseLifecycle.Reasons(_lifecycle, _today),
-                LicenseLifecycle.IsInForce(_lifecycle, _today), seen.VersionNumber, seen.ValidUntil, seen.Mortgaged, seen.Pledged,
+                InForce(_lifecycle, _today), seen.VersionNumber, seen.ValidUntil, seen.Mortgaged, seen.Pledged,
                 seen.LastInspectionDate, seen.LastInspectionResult, seen.StatusReason);
         }
     }
@@ -1223,7 +1226,7 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
         private static readonly Gen<string?> ReasonsGen = Gen.Frequency(
             (6, Gen.Const((string?)null)),
             (8, Gen.OneOf<string?>("责令停业整顿", "依法吊销", " 到期注销 ", "证照类型已取消")),
-            (1, Gen.OneOf<string?>("", "   ", new string('x', LicenseLifecycle.MaxReasonLength), new string('x', LicenseLifecycle.MaxReasonLength + 1))));
+            (1, Gen.OneOf<string?>("", "   ", new string('x', LifecycleEvent.MaxReasonLength), new string('x', LifecycleEvent.MaxReasonLength + 1))));
 
         private static readonly Gen<string> TypesGen = Gen.Frequency(
             (36, Gen.OneOf(Continuing)),
@@ -1284,4 +1287,7 @@ public sealed class LicenseLifecycleTests(ITestOutputHelper output)
                 return (new ActualLicence(lifecycle, Base), new ModelLicence(lifecycle, Base));
             });
     }
+
+    /// <summary>A verifier may rely on the licence today: no reason against it (status, validity end, suspension, start).</summary>
+    private static bool InForce(Lifecycle lifecycle, DateOnly today) => LicenseLifecycle.Reasons(lifecycle, today).Count == 0;
 }

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using OrleansLicenses.Catalog;
+using OrleansLicenses.Errors;
 using OrleansLicenses.Identifiers;
 
 namespace OrleansLicenses.Units;

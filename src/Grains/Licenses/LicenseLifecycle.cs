@@ -1,291 +1,7 @@
 using System.Collections.Frozen;
-using System.Diagnostics.CodeAnalysis;
 using OrleansLicenses.Errors;
 
 namespace OrleansLicenses.Licenses;
-
-/// <summary>
-/// Status of a licence. The numeric values are the national status codes (DESIGN.md §4), so a stored
-/// value never changes meaning; <see cref="LicenseStatusCodes"/> gives the two-digit code and the wire name.
-/// </summary>
-public enum LicenseStatus
-{
-    /// <summary>有效 (01).</summary>
-    Valid = 1,
-    /// <summary>暂扣 (02).</summary>
-    Suspended = 2,
-    /// <summary>撤销 (03).</summary>
-    Withdrawn = 3,
-    /// <summary>注销 (04).</summary>
-    Cancelled = 4,
-    /// <summary>失效 (05). Normally derived from the validity end and the clock, never stored by an event.</summary>
-    Expired = 5,
-    /// <summary>转出 (06).</summary>
-    Transferred = 6,
-    /// <summary>吊销 (07).</summary>
-    Revoked = 7,
-    /// <summary>废止 (99, always with a reason).</summary>
-    Abolished = 99,
-}
-
-/// <summary>National codes and wire names of <see cref="LicenseStatus"/>.</summary>
-public static class LicenseStatusCodes
-{
-    public static readonly IReadOnlyList<LicenseStatus> All =
-    [
-        LicenseStatus.Valid, LicenseStatus.Suspended, LicenseStatus.Withdrawn, LicenseStatus.Cancelled,
-        LicenseStatus.Expired, LicenseStatus.Transferred, LicenseStatus.Revoked, LicenseStatus.Abolished,
-    ];
-
-    /// <summary>The two-digit national status code: <c>01</c> … <c>07</c>, <c>99</c>.</summary>
-    public static string ToNationalCode(this LicenseStatus status) => status switch
-    {
-        LicenseStatus.Valid => "01",
-        LicenseStatus.Suspended => "02",
-        LicenseStatus.Withdrawn => "03",
-        LicenseStatus.Cancelled => "04",
-        LicenseStatus.Expired => "05",
-        LicenseStatus.Transferred => "06",
-        LicenseStatus.Revoked => "07",
-        LicenseStatus.Abolished => "99",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown licence status."),
-    };
-
-    /// <summary>The JSON name: <c>valid</c>, <c>suspended</c>, <c>withdrawn</c>, … (also the verification reason).</summary>
-    public static string ToWireName(this LicenseStatus status) => status switch
-    {
-        LicenseStatus.Valid => "valid",
-        LicenseStatus.Suspended => "suspended",
-        LicenseStatus.Withdrawn => "withdrawn",
-        LicenseStatus.Cancelled => "cancelled",
-        LicenseStatus.Expired => "expired",
-        LicenseStatus.Transferred => "transferred",
-        LicenseStatus.Revoked => "revoked",
-        LicenseStatus.Abolished => "abolished",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown licence status."),
-    };
-
-    /// <summary>Parses a national code (exact, e.g. <c>"02"</c>), as found in legacy and aggregated data.</summary>
-    public static bool TryFromNationalCode(string? code, out LicenseStatus status)
-    {
-        foreach (var candidate in All)
-        {
-            if (string.Equals(candidate.ToNationalCode(), code, StringComparison.Ordinal))
-            {
-                status = candidate;
-                return true;
-            }
-        }
-
-        status = default;
-        return false;
-    }
-
-    /// <summary>Parses a wire name (exact, lower-case).</summary>
-    public static bool TryFromWireName(string? name, out LicenseStatus status)
-    {
-        foreach (var candidate in All)
-        {
-            if (string.Equals(candidate.ToWireName(), name, StringComparison.Ordinal))
-            {
-                status = candidate;
-                return true;
-            }
-        }
-
-        status = default;
-        return false;
-    }
-
-    /// <summary>
-    /// Withdrawn, cancelled, transferred, revoked and abolished end the licence for good: no event is
-    /// accepted afterwards (a new licence must be issued). Valid, suspended and expired are not terminal.
-    /// </summary>
-    public static bool IsTerminal(this LicenseStatus status) => status
-        is LicenseStatus.Withdrawn or LicenseStatus.Cancelled or LicenseStatus.Transferred
-        or LicenseStatus.Revoked or LicenseStatus.Abolished;
-}
-
-/// <summary>The event types of the lifecycle (issue #4, DESIGN.md §4 and §6).</summary>
-public static class LicenseEventTypes
-{
-    /// <summary>暂扣; optional <c>until</c> (last day of the suspension, inclusive).</summary>
-    public const string Suspend = "suspend";
-    /// <summary>Ends a suspension early (发还).</summary>
-    public const string Reinstate = "reinstate";
-    /// <summary>吊销 (a penalty).</summary>
-    public const string Revoke = "revoke";
-    /// <summary>注销.</summary>
-    public const string Cancel = "cancel";
-    /// <summary>撤销.</summary>
-    public const string Withdraw = "withdraw";
-    /// <summary>废止; <c>reason</c> required.</summary>
-    public const string Abolish = "abolish";
-    /// <summary>年检; <c>inspectionResult</c> and <c>inspectionDate</c> required.</summary>
-    public const string AnnualInspection = "annual-inspection";
-    /// <summary>延期; <c>newValidUntil</c> required; makes a new version.</summary>
-    public const string Extend = "extend";
-    /// <summary>抵押.</summary>
-    public const string Mortgage = "mortgage";
-    /// <summary>解除抵押.</summary>
-    public const string ReleaseMortgage = "release-mortgage";
-    /// <summary>质押.</summary>
-    public const string Pledge = "pledge";
-    /// <summary>解除质押.</summary>
-    public const string ReleasePledge = "release-pledge";
-    /// <summary>转出.</summary>
-    public const string TransferOut = "transfer-out";
-    /// <summary>变更 of face data; makes a new version (sent through <c>/changes</c>, not <c>/events</c>).</summary>
-    public const string Change = "change";
-
-    /// <summary>Every event type <see cref="LicenseLifecycle.Apply"/> knows.</summary>
-    public static readonly IReadOnlyList<string> All =
-    [
-        Suspend, Reinstate, Revoke, Cancel, Withdraw, Abolish, AnnualInspection, Extend,
-        Mortgage, ReleaseMortgage, Pledge, ReleasePledge, TransferOut, Change,
-    ];
-
-    /// <summary>The types accepted by <c>POST /api/licenses/{id}/events</c>: all but <see cref="Change"/>.</summary>
-    public static readonly IReadOnlyList<string> StatusEvents = [.. All.Where(t => t != Change)];
-
-    public static bool IsKnown(string? type) => type is not null && All.Contains(type, StringComparer.Ordinal);
-}
-
-/// <summary>Results of an annual inspection (年检结论).</summary>
-public static class InspectionResults
-{
-    /// <summary>合格.</summary>
-    public const string Passed = "passed";
-    /// <summary>不合格. Recorded only: an inspection never changes the status by itself.</summary>
-    public const string Failed = "failed";
-
-    public static readonly IReadOnlyList<string> All = [Passed, Failed];
-}
-
-/// <summary>Stable codes of lifecycle rejections (problem details <c>code</c> extension).</summary>
-public static class LifecycleCodes
-{
-    /// <summary>400: the event itself is malformed (unknown type, missing or out-of-range field).</summary>
-    public const string InvalidEvent = "license.invalid_event";
-    /// <summary>409: the licence's effective status does not accept this event.</summary>
-    public const string InvalidTransition = "license.invalid_transition";
-    /// <summary>409: mortgage while already mortgaged.</summary>
-    public const string AlreadyMortgaged = "license.already_mortgaged";
-    /// <summary>409: release-mortgage while not mortgaged.</summary>
-    public const string NotMortgaged = "license.not_mortgaged";
-    /// <summary>409: pledge while already pledged.</summary>
-    public const string AlreadyPledged = "license.already_pledged";
-    /// <summary>409: release-pledge while not pledged.</summary>
-    public const string NotPledged = "license.not_pledged";
-    /// <summary>409: transfer-out while mortgaged or pledged.</summary>
-    public const string Encumbered = "license.encumbered";
-    /// <summary>409: extend of a long-term (长期) licence, which has no end to move.</summary>
-    public const string LongTerm = "license.long_term";
-    /// <summary>409: a new version would pass 999, the last version the identifier can carry.</summary>
-    public const string VersionLimit = "license.version_limit";
-}
-
-/// <summary>
-/// The lifecycle part of a licence's state: stored status, validity, annotations and version number.
-/// The status that counts is <see cref="LicenseLifecycle.Effective"/>, which adds the clock.
-/// </summary>
-/// <param name="Status">The stored status. Events never store <see cref="LicenseStatus.Expired"/>; it may come from legacy data.</param>
-/// <param name="ValidFrom">First day of validity, inclusive.</param>
-/// <param name="ValidUntil">Last day of validity, inclusive; null = long-term (长期).</param>
-/// <param name="SuspendedUntil">Last day of a suspension, inclusive; null while suspended = until reinstated. Only meaningful when <paramref name="Status"/> is suspended.</param>
-/// <param name="Mortgaged">抵押 recorded and not released.</param>
-/// <param name="Pledged">质押 recorded and not released.</param>
-/// <param name="VersionNumber">1 for <c>001</c>; extend and change add one.</param>
-/// <param name="LastInspectionDate">Date of the latest annual inspection recorded.</param>
-/// <param name="LastInspectionResult">Its result (<see cref="InspectionResults"/>).</param>
-/// <param name="StatusReason">The reason given with the event that set the stored status (suspend, revoke, …); cleared on reinstate.</param>
-[GenerateSerializer, Immutable, Alias("ol.Lifecycle")]
-public sealed record Lifecycle(
-    [property: Id(0)] LicenseStatus Status,
-    [property: Id(1)] DateOnly ValidFrom,
-    [property: Id(2)] DateOnly? ValidUntil,
-    [property: Id(3)] DateOnly? SuspendedUntil,
-    [property: Id(4)] bool Mortgaged,
-    [property: Id(5)] bool Pledged,
-    [property: Id(6)] int VersionNumber,
-    [property: Id(7)] DateOnly? LastInspectionDate = null,
-    [property: Id(8)] string? LastInspectionResult = null,
-    [property: Id(9)] string? StatusReason = null)
-{
-    public bool IsLongTerm => ValidUntil is null;
-}
-
-/// <summary>
-/// A lifecycle event as requested. Fields that the type does not use must be absent; <see cref="Reason"/>
-/// is accepted (and recorded) with every type.
-/// </summary>
-[GenerateSerializer, Immutable, Alias("ol.LifecycleEvent")]
-public sealed record LifecycleEvent(
-    [property: Id(0)] string Type,
-    [property: Id(1)] string? Reason = null,
-    [property: Id(2)] DateOnly? Until = null,
-    [property: Id(3)] DateOnly? NewValidUntil = null,
-    [property: Id(4)] string? InspectionResult = null,
-    [property: Id(5)] DateOnly? InspectionDate = null);
-
-/// <summary>Why an event was refused. <paramref name="Kind"/> is <see cref="DomainErrorKind.Invalid"/> (400) or <see cref="DomainErrorKind.Conflict"/> (409).</summary>
-/// <param name="Kind">Invalid (400, the event is malformed) or Conflict (409, the licence's state refuses it).</param>
-/// <param name="Code">Stable code from <see cref="LifecycleCodes"/>.</param>
-/// <param name="Message">Human-readable explanation.</param>
-/// <param name="Field">The request field at fault, for <see cref="DomainErrorKind.Invalid"/>.</param>
-[GenerateSerializer, Immutable, Alias("ol.LifecycleRejection")]
-public sealed record LifecycleRejection(
-    [property: Id(0)] DomainErrorKind Kind,
-    [property: Id(1)] string Code,
-    [property: Id(2)] string Message,
-    [property: Id(3)] string? Field = null)
-{
-    public DomainException ToException() => new(Kind, Code, Message, Field);
-}
-
-/// <summary>The outcome of <see cref="LicenseLifecycle.Apply"/>: the new lifecycle, or a rejection. Expected refusals are values, not exceptions.</summary>
-public sealed class LifecycleResult
-{
-    private LifecycleResult(Lifecycle? lifecycle, bool newVersion, LifecycleRejection? rejection)
-    {
-        Lifecycle = lifecycle;
-        NewVersion = newVersion;
-        Rejection = rejection;
-    }
-
-    /// <summary>The lifecycle after the event, when accepted.</summary>
-    public Lifecycle? Lifecycle { get; }
-
-    /// <summary>True when the event made a new version (extend, change): the caller issues the next identifier and re-signs.</summary>
-    public bool NewVersion { get; }
-
-    public LifecycleRejection? Rejection { get; }
-
-    [MemberNotNullWhen(true, nameof(Lifecycle))]
-    public bool Accepted => Lifecycle is not null;
-
-    [MemberNotNullWhen(true, nameof(Rejection))]
-    public bool Rejected => Rejection is not null;
-
-    public static LifecycleResult Accept(Lifecycle lifecycle, bool newVersion)
-    {
-        ArgumentNullException.ThrowIfNull(lifecycle);
-        return new(lifecycle, newVersion, null);
-    }
-
-    public static LifecycleResult Reject(LifecycleRejection rejection)
-    {
-        ArgumentNullException.ThrowIfNull(rejection);
-        return new(null, false, rejection);
-    }
-
-    /// <summary>The new lifecycle, or the rejection thrown as a <see cref="DomainException"/> (for grains).</summary>
-    public Lifecycle GetOrThrow() => Accepted ? Lifecycle : throw Rejection!.ToException();
-
-    public override string ToString() => Accepted
-        ? $"accepted{(NewVersion ? " (new version)" : "")}: {Lifecycle}"
-        : $"rejected {Rejection!.Kind} {Rejection.Code}: {Rejection.Message}";
-}
 
 /// <summary>
 /// The licence lifecycle as pure functions over <see cref="Lifecycle"/> and a date: the transition table,
@@ -304,7 +20,7 @@ public sealed class LifecycleResult
 /// (<see cref="Normalize"/>). Expiry itself is never stored, so an extension simply moves the end.</para>
 /// <para><b>Not yet valid.</b> A licence whose <see cref="Lifecycle.ValidFrom"/> is in the future has no
 /// national status of its own: its status stays <c>valid</c> (01) and <see cref="Reasons"/> adds
-/// <c>not-yet-valid</c>; <see cref="IsInForce"/> is false. It accepts the same events as a valid licence.</para>
+/// <c>not-yet-valid</c>; It accepts the same events as a valid licence.</para>
 /// <para><b>Precedence on read.</b> A terminal status wins over everything (a revoked licence past its end
 /// reads revoked); then expiry (a suspended licence past its end reads expired, and its reasons list both
 /// <c>expired</c> and <c>suspended</c>); then suspension.</para>
@@ -317,9 +33,6 @@ public static class LicenseLifecycle
 {
     /// <summary>The last version number an identifier can carry (3 digits).</summary>
     public const int MaxVersion = 999;
-
-    /// <summary>Longest accepted <see cref="LifecycleEvent.Reason"/>.</summary>
-    public const int MaxReasonLength = 500;
 
     /// <summary>Verification reason for a licence whose validity has not started.</summary>
     public const string NotYetValid = "not-yet-valid";
@@ -453,10 +166,6 @@ public static class LicenseLifecycle
             NewVersion: true),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>For each event type, the effective statuses that accept it (read-only view of the table).</summary>
-    public static readonly IReadOnlyDictionary<string, IReadOnlySet<LicenseStatus>> AcceptedFrom =
-        Table.ToFrozenDictionary(row => row.Key, row => (IReadOnlySet<LicenseStatus>)row.Value.From.ToFrozenSet(), StringComparer.Ordinal);
-
     /// <summary>The lifecycle of a newly issued (or imported) licence: valid, version 1, no annotations.</summary>
     public static LifecycleResult Issue(DateOnly validFrom, DateOnly? validUntil)
     {
@@ -470,43 +179,42 @@ public static class LicenseLifecycle
 
     /// <summary>
     /// Checks the event on its own (type known, required fields present, fields the type does not use
-    /// absent, dates not in the past/future as the type requires). Null when well-formed. The API can call
-    /// this at the edge; <see cref="Apply"/> calls it first.
+    /// absent, dates not in the past/future as the type requires): every bad field, empty when well-formed.
+    /// <see cref="Apply"/> calls it first.
     /// </summary>
-    public static LifecycleRejection? Validate(LifecycleEvent e, DateOnly today)
+    public static IReadOnlyList<LifecycleRejection> Validate(LifecycleEvent e, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(e);
 
         if (string.IsNullOrWhiteSpace(e.Type))
         {
-            return Invalid("type", "type is required; one of: " + string.Join(", ", LicenseEventTypes.All) + ".");
+            return [Invalid("type", "type is required; one of: " + string.Join(", ", LicenseEventTypes.All) + ".")];
         }
 
         if (!Table.TryGetValue(e.Type, out var row))
         {
-            return Invalid("type", $"type '{e.Type}' is not a lifecycle event; one of: " + string.Join(", ", LicenseEventTypes.All) + ".");
+            return [Invalid("type", $"type '{e.Type}' is not a lifecycle event; one of: " + string.Join(", ", LicenseEventTypes.All) + ".")];
         }
 
-        if (e.Reason is { Length: > MaxReasonLength })
+        var errors = new List<LifecycleRejection>();
+        if (e.Reason is { Length: > LifecycleEvent.MaxReasonLength })
         {
-            return Invalid("reason", $"reason must be at most {MaxReasonLength} characters.");
+            errors.Add(Invalid("reason", $"reason must be at most {LifecycleEvent.MaxReasonLength} characters."));
         }
-
-        if (row.Required.HasFlag(EventFields.Reason) && string.IsNullOrWhiteSpace(e.Reason))
+        else if (row.Required.HasFlag(EventFields.Reason) && string.IsNullOrWhiteSpace(e.Reason))
         {
-            return Invalid("reason", $"reason is required for {e.Type}.");
+            errors.Add(Invalid("reason", $"reason is required for {e.Type}."));
         }
 
         if (e.Until is { } until)
         {
             if (!row.Fields.HasFlag(EventFields.Until))
             {
-                return NotApplicable("until", e.Type);
+                errors.Add(NotApplicable("until", e.Type));
             }
-
-            if (until < today)
+            else if (until < today)
             {
-                return Invalid("until", $"until {until:yyyy-MM-dd} is in the past; the suspension's last day must be today or later.");
+                errors.Add(Invalid("until", $"until {until:yyyy-MM-dd} is in the past; the suspension's last day must be today or later."));
             }
         }
 
@@ -514,51 +222,52 @@ public static class LicenseLifecycle
         {
             if (!row.Fields.HasFlag(EventFields.NewValidUntil))
             {
-                return NotApplicable("newValidUntil", e.Type);
+                errors.Add(NotApplicable("newValidUntil", e.Type));
             }
-
-            if (newEnd < today)
+            else if (newEnd < today)
             {
-                return Invalid("newValidUntil", $"newValidUntil {newEnd:yyyy-MM-dd} is in the past.");
+                errors.Add(Invalid("newValidUntil", $"newValidUntil {newEnd:yyyy-MM-dd} is in the past."));
             }
         }
         else if (row.Required.HasFlag(EventFields.NewValidUntil))
         {
-            return Invalid("newValidUntil", $"newValidUntil is required for {e.Type}.");
+            errors.Add(Invalid("newValidUntil", $"newValidUntil is required for {e.Type}."));
         }
 
-        if (e.InspectionResult is not null || e.InspectionDate is not null)
+        if (!row.Fields.HasFlag(EventFields.Inspection))
         {
-            if (!row.Fields.HasFlag(EventFields.Inspection))
+            if (e.InspectionResult is not null)
             {
-                return NotApplicable(e.InspectionResult is not null ? "inspectionResult" : "inspectionDate", e.Type);
+                errors.Add(NotApplicable("inspectionResult", e.Type));
+            }
+
+            if (e.InspectionDate is not null)
+            {
+                errors.Add(NotApplicable("inspectionDate", e.Type));
             }
         }
-
-        if (row.Required.HasFlag(EventFields.Inspection))
+        else if (row.Required.HasFlag(EventFields.Inspection))
         {
             if (e.InspectionResult is null)
             {
-                return Invalid("inspectionResult", $"inspectionResult is required for {e.Type}; one of: {string.Join(", ", InspectionResults.All)}.");
+                errors.Add(Invalid("inspectionResult", $"inspectionResult is required for {e.Type}; one of: {string.Join(", ", InspectionResults.All)}."));
             }
-
-            if (!InspectionResults.All.Contains(e.InspectionResult, StringComparer.Ordinal))
+            else if (!InspectionResults.All.Contains(e.InspectionResult, StringComparer.Ordinal))
             {
-                return Invalid("inspectionResult", $"inspectionResult '{e.InspectionResult}' is not one of: {string.Join(", ", InspectionResults.All)}.");
+                errors.Add(Invalid("inspectionResult", $"inspectionResult '{e.InspectionResult}' is not one of: {string.Join(", ", InspectionResults.All)}."));
             }
 
             if (e.InspectionDate is not { } date)
             {
-                return Invalid("inspectionDate", $"inspectionDate is required for {e.Type}.");
+                errors.Add(Invalid("inspectionDate", $"inspectionDate is required for {e.Type}."));
             }
-
-            if (date > today)
+            else if (date > today)
             {
-                return Invalid("inspectionDate", $"inspectionDate {date:yyyy-MM-dd} is in the future.");
+                errors.Add(Invalid("inspectionDate", $"inspectionDate {date:yyyy-MM-dd} is in the future."));
             }
         }
 
-        return null;
+        return errors;
     }
 
     /// <summary>Applies one event on <paramref name="today"/>. Never throws for an expected refusal.</summary>
@@ -567,7 +276,7 @@ public static class LicenseLifecycle
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(e);
 
-        if (Validate(e, today) is { } invalid)
+        if (Validate(e, today) is { Count: > 0 } invalid)
         {
             return LifecycleResult.Reject(invalid);
         }
@@ -577,7 +286,7 @@ public static class LicenseLifecycle
         if (!row.From.Contains(effective))
         {
             var accepted = row.From.Length == 0 ? "no status" : string.Join(", ", row.From.Select(s => s.ToWireName()));
-            return LifecycleResult.Reject(new(
+            return LifecycleResult.Reject(new LifecycleRejection(
                 DomainErrorKind.Conflict,
                 LifecycleCodes.InvalidTransition,
                 $"A {effective.ToWireName()} licence does not accept {e.Type}; it is accepted only when the licence is {accepted}."));
@@ -619,10 +328,6 @@ public static class LicenseLifecycle
         ArgumentNullException.ThrowIfNull(lifecycle);
         return today < lifecycle.ValidFrom;
     }
-
-    /// <summary>True when a verifier may rely on the licence today: effective status valid and validity started.</summary>
-    public static bool IsInForce(Lifecycle lifecycle, DateOnly today) =>
-        Effective(lifecycle, today) == LicenseStatus.Valid && !IsNotYetValid(lifecycle, today);
 
     /// <summary>
     /// Why the licence is not in force today, for verification; empty when it is. A terminal status gives

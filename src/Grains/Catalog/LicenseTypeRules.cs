@@ -1,15 +1,12 @@
 using System.Text.RegularExpressions;
+using OrleansLicenses.Errors;
 using OrleansLicenses.Identifiers;
 
 namespace OrleansLicenses.Catalog;
 
-/// <summary>A rule broken by a request, named by the field it is about.</summary>
-[GenerateSerializer, Immutable, Alias("ol.FieldError")]
-public sealed record FieldError([property: Id(0)] string Field, [property: Id(1)] string Message);
-
 /// <summary>
-/// The rules of a licence-type definition, in one place: the API host answers 400 with every broken rule,
-/// the grain re-checks and refuses whatever reached it anyway.
+/// The rules of a licence-type definition, in one place: the licence-type grain refuses a definition with every
+/// broken rule at once (400).
 /// </summary>
 public static partial class LicenseTypeRules
 {

@@ -1,21 +1,17 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrleansLicenses.Catalog;
+using OrleansLicenses.Errors;
 using OrleansLicenses.Identifiers;
 
 namespace OrleansLicenses.Licenses;
 
 /// <summary>
-/// Checks a holder and face data against a licence type's schema. The API host normalises JSON values to
-/// canonical strings (<see cref="Normalize"/>) and reports every error; the grain runs <see cref="Validate"/>
-/// again on what it receives.
+/// Checks a holder and face data against a licence type's schema, reporting every bad field. The licence grain
+/// runs these on every issuance and change; the API host only converts JSON values to strings (their shape).
 /// </summary>
 public static class LicenseFieldRules
 {
-    public const string CitizenIdType = "111";
-    public const string CreditCodeType = "001";
-
     public static List<FieldError> ValidateHolder(LicenseTypeDefinition type, HolderRef? holder, DateOnly today)
     {
         var errors = new List<FieldError>();
@@ -27,7 +23,7 @@ public static class LicenseFieldRules
 
         switch (holder.IdType)
         {
-            case CitizenIdType:
+            case HolderIdTypes.Citizen:
                 if (type.HolderCategory == "organization")
                 {
                     errors.Add(new("holder.idType", "this licence type is issued to organizations (001), not persons"));
@@ -38,7 +34,7 @@ public static class LicenseFieldRules
                 }
 
                 break;
-            case CreditCodeType:
+            case HolderIdTypes.Organization:
                 if (type.HolderCategory == "person")
                 {
                     errors.Add(new("holder.idType", "this licence type is issued to persons (111), not organizations"));
@@ -60,47 +56,6 @@ public static class LicenseFieldRules
         }
 
         return errors;
-    }
-
-    /// <summary>Converts JSON face values to canonical strings, recording type errors; null values count as absent.</summary>
-    public static Dictionary<string, string> Normalize(LicenseTypeDefinition type, IReadOnlyDictionary<string, JsonElement>? fields, List<FieldError> errors)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var schema = type.Fields.ToDictionary(f => f.Key, StringComparer.Ordinal);
-        foreach (var (key, value) in fields ?? new Dictionary<string, JsonElement>())
-        {
-            var at = $"fields.{key}";
-            if (!schema.TryGetValue(key, out var field))
-            {
-                errors.Add(new(at, "is not a face element of this licence type"));
-                continue;
-            }
-
-            switch (value.ValueKind)
-            {
-                case JsonValueKind.Null or JsonValueKind.Undefined:
-                    continue;
-                case JsonValueKind.Number when field.Type == "number":
-                    if (value.TryGetDecimal(out var number))
-                    {
-                        result[key] = number.ToString(CultureInfo.InvariantCulture);
-                    }
-                    else
-                    {
-                        errors.Add(new(at, "is out of range for a number"));
-                    }
-
-                    break;
-                case JsonValueKind.String when field.Type != "number":
-                    result[key] = value.GetString()!;
-                    break;
-                default:
-                    errors.Add(new(at, field.Type == "number" ? "must be a JSON number" : "must be a JSON string"));
-                    break;
-            }
-        }
-
-        return result;
     }
 
     /// <summary>Checks canonical face values: unknown, missing, type, length, pattern, enum, standard codes.</summary>
@@ -178,12 +133,4 @@ public static class LicenseFieldRules
         "regionCode" => Regions.TryValidate(value, out var regionError) ? null : regionError,
         _ => null,
     };
-}
-
-/// <summary>Civil dates of the platform are China Standard Time (UTC+8, no daylight saving).</summary>
-public static class PlatformClock
-{
-    public static readonly TimeSpan Offset = TimeSpan.FromHours(8);
-
-    public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(Offset).DateTime);
 }
