@@ -24,7 +24,6 @@ public sealed class LicenseTypeFilesState
 public sealed class LicenseTypeGrain(
     [PersistentState("licensetype", StorageNames.Store)] IPersistentState<LicenseTypeState> state,
     [PersistentState("licensetypefiles", StorageNames.Store)] IPersistentState<LicenseTypeFilesState> files,
-    CatalogProjection projection,
     TimeProvider time) : Grain, ILicenseTypeGrain
 {
     private LicenseTypeView? Current => state.State.Versions.Count == 0 ? null : state.State.Versions[^1];
@@ -36,9 +35,7 @@ public sealed class LicenseTypeGrain(
 
         if (Current is { } current && DefinitionEquality.Same(current.Definition, definition))
         {
-            // An identical PUT is idempotent: no new catalogue version. It re-projects, so retrying a PUT whose
-            // read-model write failed after the state was committed repairs the read model.
-            await projection.UpsertTypeAsync(current);
+            // An identical PUT is idempotent: no new catalogue version.
             return current;
         }
 
@@ -74,8 +71,8 @@ public sealed class LicenseTypeGrain(
     {
         var view = new LicenseTypeView(this.GetPrimaryKeyString(), (Current?.CatalogVersion ?? 0) + 1, definition, fileInfos, time.GetUtcNow(), caller.Subject);
         state.State.Versions.Add(view);
+        // The catalog_types row commits with the state (LicenseTypeProjector).
         await state.WriteOrDeactivateAsync(this);
-        await projection.UpsertTypeAsync(view);
         return view;
     }
 

@@ -19,7 +19,6 @@ public sealed class CertificateAuthorityState
 public sealed class CertificateAuthorityGrain(
     [PersistentState("ca", StorageNames.Store)] IPersistentState<CertificateAuthorityState> state,
     SigningKeyProtection protection,
-    CatalogProjection projection,
     TimeProvider time) : Grain, ICertificateAuthorityGrain, ICertificateIssuerGrain
 {
     private const string Label = "platform-root";
@@ -40,10 +39,6 @@ public sealed class CertificateAuthorityGrain(
         {
             authority = new CertificateAuthority(state.State.RootCertificate, protection.Unprotect(state.State.EncryptedRootKey, Label), time);
         }
-
-        var root = CertificateAuthority.ParseCertificate(state.State.RootCertificate)!;
-        await projection.UpsertRootAsync(root.SerialNumber.ToString(16), state.State.RootCertificate,
-            new DateTimeOffset(root.NotBefore, TimeSpan.Zero), new DateTimeOffset(root.NotAfter, TimeSpan.Zero));
     }
 
     Task<byte[]> ICertificateAuthorityGrain.GetRootCertificateAsync() => Task.FromResult(state.State.RootCertificate!);

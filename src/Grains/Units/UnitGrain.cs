@@ -37,7 +37,6 @@ public sealed class UnitState
 public sealed class UnitGrain(
     [PersistentState("unit", StorageNames.Store)] IPersistentState<UnitState> state,
     SigningKeyProtection protection,
-    CatalogProjection projection,
     UnitDirectory directory,
     TimeProvider time) : Grain, IUnitGrain, IUnitSigningGrain
 {
@@ -75,10 +74,8 @@ public sealed class UnitGrain(
 
         if (state.State.Definition is { } existing && DefinitionEquality.Same(existing, definition))
         {
-            // An identical PUT is idempotent: no new revision; it re-projects (see LicenseTypeGrain).
-            var view = View();
-            await projection.UpsertUnitAsync(view);
-            return view;
+            // An identical PUT is idempotent: no new revision.
+            return View();
         }
 
         try
@@ -235,18 +232,10 @@ public sealed class UnitGrain(
         await state.WriteStateAsync();
         // This silo's verification cache sees the change at once; other silos within UnitDirectory.Lifetime.
         directory.Invalidate(UnitCode);
-        var view = View();
-        await projection.UpsertUnitAsync(view);
-        return view;
+        return View();
     }
 
-    private UnitView View()
-    {
-        var s = state.State;
-        var certificates = s.Keys.Select((k, i) => new UnitCertificateView(
-            k.SerialNumber, Convert.ToBase64String(k.Certificate), k.NotBefore, k.NotAfter, i == s.Keys.Count - 1)).ToList();
-        return new UnitView(UnitCode, s.Definition!, certificates, s.UpdatedAt, s.UpdatedBy, s.Revision);
-    }
+    private UnitView View() => UnitViews.Of(UnitCode, state.State);
 
     private static void RequireAdmin(Caller caller)
     {

@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Orleans.Storage;
 using OrleansLicenses.Hosting;
+using OrleansLicenses.ReadModel;
 
 namespace OrleansLicenses.Silo.Hosting;
 
@@ -19,9 +20,16 @@ namespace OrleansLicenses.Silo.Hosting;
 /// its row here, which shadows the old one from then on. Otherwise a miss costs nothing more. Clearing keeps a row
 /// with a NULL state, so an old row is never read again.
 /// </para>
+/// <para>
+/// A state class with a read model (an <see cref="IReadModelProjector"/> registered for it) has its rows written in the
+/// same batch, one implicit transaction: a failed etag check raises in <c>grain_state_written</c> and rolls them back.
+/// </para>
 /// </summary>
-public sealed class PlatformGrainStorage(NpgsqlDataSource dataSource, IGrainStorageSerializer serializer, IGrainStorage legacy) : IGrainStorage
+public sealed class PlatformGrainStorage(
+    NpgsqlDataSource dataSource, IGrainStorageSerializer serializer, IGrainStorage legacy, IEnumerable<IReadModelProjector> projectors) : IGrainStorage
 {
+    private readonly Dictionary<Type, IReadModelProjector> projectorByState = projectors.ToDictionary(p => p.StateType);
+
     private const string LegacyTag = "legacy:";
     private Task<bool>? legacyRowsLeft;
 
@@ -82,11 +90,12 @@ public sealed class PlatformGrainStorage(NpgsqlDataSource dataSource, IGrainStor
     }
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        Write(stateName, grainId, grainState, serializer.Serialize(grainState.State).ToString(), exists: true);
+        Write(stateName, grainId, grainState, serializer.Serialize(grainState.State).ToString(), exists: true,
+            projectorByState.TryGetValue(typeof(T), out var projector) ? projector.Rows(grainId.Key.ToString()!, grainState.State!) : []);
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await Write(stateName, grainId, grainState, null, exists: false);
+        await Write(stateName, grainId, grainState, null, exists: false, []);
         grainState.State = Activator.CreateInstance<T>();
     }
 
@@ -94,7 +103,8 @@ public sealed class PlatformGrainStorage(NpgsqlDataSource dataSource, IGrainStor
     /// Inserts the grain's first row (no etag, or one read from the old provider) or updates the row whose etag the
     /// grain holds; anything else is a concurrent writer, <see cref="InconsistentStateException"/> as Orleans expects.
     /// </summary>
-    private async Task Write<T>(string stateName, GrainId grainId, IGrainState<T> grainState, string? json, bool exists)
+    private async Task Write<T>(string stateName, GrainId grainId, IGrainState<T> grainState, string? json, bool exists,
+        IReadOnlyList<NpgsqlBatchCommand> readModelRows)
     {
         var (name, key) = Key(stateName, grainId);
         var first = grainState.ETag is null || grainState.ETag.StartsWith(LegacyTag, StringComparison.Ordinal);
@@ -104,8 +114,16 @@ public sealed class PlatformGrainStorage(NpgsqlDataSource dataSource, IGrainStor
             await using var batch = dataSource.CreateBatch();
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'on', true)"));
             var write = new NpgsqlBatchCommand(first
-                ? "INSERT INTO grain_states (state_name, grain_key, etag, state) VALUES ($1, $2, 1, $3::jsonb) ON CONFLICT DO NOTHING RETURNING etag"
-                : "UPDATE grain_states SET state = $3::jsonb, etag = etag + 1, updated_at = now() WHERE state_name = $1 AND grain_key = $2 AND etag = $4 RETURNING etag");
+                ? """
+                    WITH w AS (INSERT INTO grain_states (state_name, grain_key, etag, state) VALUES ($1, $2, 1, $3::jsonb)
+                               ON CONFLICT DO NOTHING RETURNING etag)
+                    SELECT grain_state_written((SELECT etag FROM w), $1, $2)
+                    """
+                : """
+                    WITH w AS (UPDATE grain_states SET state = $3::jsonb, etag = etag + 1, updated_at = now()
+                               WHERE state_name = $1 AND grain_key = $2 AND etag = $4 RETURNING etag)
+                    SELECT grain_state_written((SELECT etag FROM w), $1, $2)
+                    """);
             write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
             write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
             write.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)json ?? DBNull.Value });
@@ -115,9 +133,18 @@ public sealed class PlatformGrainStorage(NpgsqlDataSource dataSource, IGrainStor
             }
 
             batch.BatchCommands.Add(write);
+            foreach (var row in readModelRows)
+            {
+                batch.BatchCommands.Add(row);
+            }
+
             await using var reader = await batch.ExecuteReaderAsync();
             await reader.NextResultAsync(); // past set_config
             written = await reader.ReadAsync() ? reader.GetInt64(0) : 0;
+        }
+        catch (PostgresException e) when (e.SqlState == ConflictState)
+        {
+            written = 0;
         }
         catch (Exception e) when (StorageFailures.IsStorageFailure(e))
         {
@@ -132,6 +159,9 @@ public sealed class PlatformGrainStorage(NpgsqlDataSource dataSource, IGrainStor
         grainState.ETag = written.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = exists;
     }
+
+    /// <summary>SQLSTATE raised by <c>grain_state_written</c> (deploy/sql/0018) when the etag check failed.</summary>
+    private const string ConflictState = "OL409";
 
     private static (string Name, string Key) Key(string stateName, GrainId grainId) => ($"{grainId.Type}/{stateName}", grainId.Key.ToString()!);
 }

@@ -51,7 +51,8 @@ public static class SiloSetup
         // wrote before it (behind a wrapper that scopes those rows by grain type) until a grain writes again.
         silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) => new PlatformGrainStorage(
             sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<IGrainStorageSerializer>(),
-            new GrainTypeScopedStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStore))));
+            new GrainTypeScopedStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStore)),
+            sp.GetServices<OrleansLicenses.ReadModel.IReadModelProjector>()));
         // Stored state is plain JSON, readable with SQL and not bound to CLR type names.
         silo.UseSystemTextJsonGrainStorageSerializer();
         silo.UseAdoNetReminderService(o =>
@@ -64,7 +65,10 @@ public static class SiloSetup
         silo.AddDashboard(o => o.CounterUpdateIntervalMs = configuration.GetValue("Dashboard:CounterUpdateIntervalMs", 10_000));
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(_ => PlatformDataSource(connectionString));
-        silo.Services.AddSingleton<OrleansLicenses.ReadModel.CatalogProjection>();
+        // Read-model rows that commit with a grain's state (the licence's are written by its LicenseStore).
+        silo.Services.AddSingleton<OrleansLicenses.ReadModel.IReadModelProjector, OrleansLicenses.ReadModel.LicenseTypeProjector>();
+        silo.Services.AddSingleton<OrleansLicenses.ReadModel.IReadModelProjector, OrleansLicenses.ReadModel.UnitProjector>();
+        silo.Services.AddSingleton<OrleansLicenses.ReadModel.IReadModelProjector, OrleansLicenses.ReadModel.CertificateAuthorityProjector>();
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.LicenseReadModel>();
         silo.Services.AddSingleton<OrleansLicenses.Licenses.LicenseStore>();
         silo.Services.AddSingleton<OrleansLicenses.Units.UnitDirectory>();

@@ -1,3 +1,4 @@
+using OrleansLicenses.ReadModel;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Storage;
@@ -125,12 +126,57 @@ public sealed class StorageTests(PostgresClusterFixture fixture)
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("probe", id, second));
     }
 
+    [Fact]
+    public async Task ReadModelRows_CommitWithTheState_AndAStaleWriteLeavesNeitherBehind()
+    {
+        await Execute("CREATE TABLE IF NOT EXISTS probe_read_model (grain_key text PRIMARY KEY, value text)");
+        var key = $"projected-{Guid.NewGuid():N}";
+        var id = IdOf(fixture.Client.GetGrain<IProbeAGrain>(key));
+        var storage = FreshStorage(new ProbeProjector());
+
+        var first = new GrainState<ProbeState>();
+        await storage.ReadStateAsync("probe", id, first);
+        var second = new GrainState<ProbeState>();
+        await storage.ReadStateAsync("probe", id, second);
+        first.State!.Value = "first writer";
+        await storage.WriteStateAsync("probe", id, first);
+        Assert.Equal("first writer", await Scalar("SELECT value FROM probe_read_model WHERE grain_key = $1", id.Key.ToString()!));
+
+        // The second writer's etag is stale: its state and its row are both refused, in one rollback.
+        second.State!.Value = "second writer";
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("probe", id, second));
+        Assert.Equal("first writer", await Scalar("SELECT value FROM probe_read_model WHERE grain_key = $1", id.Key.ToString()!));
+
+        first.State.Value = "first writer again";
+        await storage.WriteStateAsync("probe", id, first);
+        Assert.Equal("first writer again", await Scalar("SELECT value FROM probe_read_model WHERE grain_key = $1", id.Key.ToString()!));
+    }
+
+    private sealed class ProbeProjector : ReadModelProjector<ProbeState>
+    {
+        protected override IReadOnlyList<NpgsqlBatchCommand> Rows(string grainKey, ProbeState state)
+        {
+            var row = new NpgsqlBatchCommand("INSERT INTO probe_read_model (grain_key, value) VALUES ($1, $2) ON CONFLICT (grain_key) DO UPDATE SET value = EXCLUDED.value");
+            row.Parameters.AddWithValue(grainKey);
+            row.Parameters.AddWithValue((object?)state.Value ?? DBNull.Value);
+            return [row];
+        }
+    }
+
+    private async Task Execute(string sql)
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     private IServiceProvider Services => fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress);
 
     private GrainTypeScopedStorage Legacy => new(Services.GetRequiredKeyedService<IGrainStorage>("pg-adonet"));
 
-    private PlatformGrainStorage FreshStorage() =>
-        new(Services.GetRequiredService<NpgsqlDataSource>(), Services.GetRequiredService<IGrainStorageSerializer>(), Legacy);
+    private PlatformGrainStorage FreshStorage(params IReadModelProjector[] projectors) =>
+        new(Services.GetRequiredService<NpgsqlDataSource>(), Services.GetRequiredService<IGrainStorageSerializer>(), Legacy, projectors);
 
     private static GrainId IdOf(IProbeGrain grain) => ((GrainReference)(object)grain).GrainId;
 

@@ -7,17 +7,18 @@ using OrleansLicenses.Units;
 namespace OrleansLicenses.ReadModel;
 
 /// <summary>
-/// Writes the catalogue, units and certificates read model. Called by the owning grain after its own state
-/// write; every statement is an idempotent upsert, so a repeated projection (after a retry or a rebuild) is harmless.
+/// The rows of the catalogue, units and certificates read model. The grain storage writes them in the same transaction
+/// as the owning grain's state (<see cref="IReadModelProjector"/>); every statement is an idempotent upsert that never
+/// replaces a newer row, so a rebuild may run them again.
 /// </summary>
-public sealed class CatalogProjection(NpgsqlDataSource dataSource)
+public static class CatalogReadModel
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task UpsertTypeAsync(LicenseTypeView view)
+    public static NpgsqlBatchCommand TypeRow(LicenseTypeView view)
     {
         var d = view.Definition;
-        await using var cmd = dataSource.CreateCommand("""
+        var cmd = new NpgsqlBatchCommand("""
             INSERT INTO catalog_types (type_code, name, defining_authority, holder_category, public_disclosure, sensitivity,
                                        multiple_instances, catalog_version, definition, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -38,13 +39,13 @@ public sealed class CatalogProjection(NpgsqlDataSource dataSource)
         cmd.Parameters.AddWithValue(view.CatalogVersion);
         cmd.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(view, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
         cmd.Parameters.AddWithValue(view.UpdatedAt);
-        await cmd.ExecuteNonQueryAsync();
+        return cmd;
     }
 
-    public async Task UpsertUnitAsync(UnitView view)
+    public static IReadOnlyList<NpgsqlBatchCommand> UnitRows(UnitView view)
     {
         var d = view.Definition;
-        await using var batch = dataSource.CreateBatch();
+        var rows = new List<NpgsqlBatchCommand>();
         var unit = new NpgsqlBatchCommand("""
             INSERT INTO units (unit_code, name, region_code, level, parent_unit_code, status, revision, definition, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -63,21 +64,17 @@ public sealed class CatalogProjection(NpgsqlDataSource dataSource)
         unit.Parameters.AddWithValue(view.Revision);
         unit.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(view with { Certificates = [] }, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
         unit.Parameters.AddWithValue(view.UpdatedAt);
-        batch.BatchCommands.Add(unit);
+        rows.Add(unit);
         foreach (var c in view.Certificates)
         {
-            batch.BatchCommands.Add(Certificate(c.SerialNumber, "unit", view.UnitCode, Convert.FromBase64String(c.CertificateBase64), c.NotBefore, c.NotAfter, c.Current));
+            rows.Add(Certificate(c.SerialNumber, "unit", view.UnitCode, Convert.FromBase64String(c.CertificateBase64), c.NotBefore, c.NotAfter, c.Current));
         }
 
-        await batch.ExecuteNonQueryAsync();
+        return rows;
     }
 
-    public async Task UpsertRootAsync(string serialNumber, byte[] certificate, DateTimeOffset notBefore, DateTimeOffset notAfter)
-    {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(Certificate(serialNumber, "root", null, certificate, notBefore, notAfter, true));
-        await batch.ExecuteNonQueryAsync();
-    }
+    public static NpgsqlBatchCommand RootRow(string serialNumber, byte[] certificate, DateTimeOffset notBefore, DateTimeOffset notAfter) =>
+        Certificate(serialNumber, "root", null, certificate, notBefore, notAfter, true);
 
     private static NpgsqlBatchCommand Certificate(string serial, string kind, string? unitCode, byte[] der, DateTimeOffset notBefore, DateTimeOffset notAfter, bool current)
     {
