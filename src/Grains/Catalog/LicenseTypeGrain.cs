@@ -6,17 +6,6 @@ using OrleansLicenses.ReadModel;
 
 namespace OrleansLicenses.Catalog;
 
-public sealed class LicenseTypeState
-{
-    /// <summary>Every catalogue version, oldest first; licences record the version they were issued under.</summary>
-    public List<LicenseTypeView> Versions { get; set; } = [];
-}
-
-public sealed class LicenseTypeFilesState
-{
-    public Dictionary<string, CatalogFile> Files { get; set; } = new(StringComparer.Ordinal);
-}
-
 /// <summary>
 /// Owns one licence type's definition and its history of catalogue versions. File contents live in a second,
 /// separately persisted state so the definition (read on every issuance) stays small.
@@ -26,7 +15,12 @@ public sealed class LicenseTypeGrain(
     [PersistentState("licensetypefiles", StorageNames.Store)] IPersistentState<LicenseTypeFilesState> files,
     TimeProvider time) : Grain, ILicenseTypeGrain
 {
-    private LicenseTypeView? Current => state.State.Versions.Count == 0 ? null : state.State.Versions[^1];
+    private List<LicenseTypeView>? views;
+
+    /// <summary>The stored versions as the wire sees them, mapped once per activation.</summary>
+    private List<LicenseTypeView> Views => views ??= [.. state.State.Versions.Select(v => v.ToWire())];
+
+    private LicenseTypeView? Current => Views.Count == 0 ? null : Views[^1];
 
     async Task<LicenseTypeView> ILicenseTypeGrain.DefineAsync(LicenseTypeDefinition definition, Caller caller)
     {
@@ -51,7 +45,7 @@ public sealed class LicenseTypeGrain(
             throw DomainException.Invalid("catalog.invalid_file", "file", problem);
         }
 
-        files.State.Files[file.Kind] = file;
+        files.State.Files[file.Kind] = new CatalogFileState(file.Kind, file.ContentType, file.Content);
         await files.WriteOrDeactivateAsync(this);
         var info = new CatalogFileInfo(file.Kind, file.ContentType, file.Content.Length,
             Convert.ToHexStringLower(SHA256.HashData(file.Content)), current.CatalogVersion + 1);
@@ -60,17 +54,18 @@ public sealed class LicenseTypeGrain(
     }
 
     Task<LicenseTypeView?> ILicenseTypeGrain.GetAsync(int? version) =>
-        Task.FromResult(version is null ? Current : state.State.Versions.FirstOrDefault(v => v.CatalogVersion == version));
+        Task.FromResult(version is null ? Current : Views.FirstOrDefault(v => v.CatalogVersion == version));
 
     Task<CatalogFile?> ILicenseTypeGrain.GetFileAsync(string kind) =>
-        Task.FromResult(files.State.Files.GetValueOrDefault(kind));
+        Task.FromResult(files.State.Files.GetValueOrDefault(kind) is { } f ? new CatalogFile(f.Kind, f.ContentType, f.Content) : null);
 
     Task<LicenseTypeView?> ILicenseTypeGrain.GetState() => Task.FromResult(Current);
 
     private async Task<LicenseTypeView> AppendVersion(LicenseTypeDefinition definition, IReadOnlyList<CatalogFileInfo> fileInfos, Caller caller)
     {
         var view = new LicenseTypeView(this.GetPrimaryKeyString(), (Current?.CatalogVersion ?? 0) + 1, definition, fileInfos, time.GetUtcNow(), caller.Subject);
-        state.State.Versions.Add(view);
+        state.State.Versions.Add(LicenseTypeVersionState.From(view));
+        Views.Add(view);
         // The catalog_types row commits with the state (LicenseTypeProjector).
         await state.WriteOrDeactivateAsync(this);
         return view;

@@ -113,7 +113,12 @@ public sealed class LicenseGrain(
         var type = await GrainFactory.Get<ILicenseTypeGrain>(s.TypeCode).GetAsync()
             ?? throw DomainException.Conflict("license.unknown_type", "The licence type is no longer in the catalogue.");
         var today = PlatformClock.Today(time);
-        var holder = command.HolderName is null ? CurrentVersion.Holder : CurrentVersion.Holder with { Name = command.HolderName };
+        var holder = CurrentVersion.Holder.ToWire();
+        if (command.HolderName is not null)
+        {
+            holder = holder with { Name = command.HolderName };
+        }
+
         var errors = LicenseFieldRules.ValidateHolder(type.Definition, holder, today);
         errors.AddRange(LicenseFieldRules.Validate(type.Definition, command.Fields, today));
         DomainException.ThrowIfAny(InvalidRequest, errors);
@@ -160,7 +165,7 @@ public sealed class LicenseGrain(
             {
                 // An extension moves the validity end: a new, re-signed version with the same face data.
                 var previous = CurrentVersion;
-                var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), previous.Holder, previous.Fields,
+                var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), previous.Holder.ToWire(), previous.Fields,
                     previous.ValidFrom, lifecycle.ValidUntil, previous.CatalogVersion);
                 previous.SupersededBy = next.Identifier;
                 s.Versions.Add(next);
@@ -183,7 +188,7 @@ public sealed class LicenseGrain(
         Task.FromResult(MayRead(caller) && Find(version) is { } v ? View(v) : null);
 
     Task<IReadOnlyList<HistoryEntry>?> ILicenseGrain.GetHistoryAsync(Caller caller) =>
-        Task.FromResult<IReadOnlyList<HistoryEntry>?>(MayRead(caller) ? [.. current.History] : null);
+        Task.FromResult<IReadOnlyList<HistoryEntry>?>(MayRead(caller) ? current.History.Select(h => h.ToWire()).ToList() : null);
 
     async Task<SignedDocument?> ILicenseGrain.GetDocumentAsync(string? version, Caller caller)
     {
@@ -327,7 +332,7 @@ public sealed class LicenseGrain(
         {
             Version = identifier.Version,
             Identifier = identifier.ToString(),
-            Holder = holder,
+            Holder = LicenseHolderState.From(holder),
             Fields = fields,
             ValidFrom = validFrom,
             ValidUntil = validUntil,
@@ -346,7 +351,7 @@ public sealed class LicenseGrain(
     private void Record(Caller caller, string action, string? reason)
     {
         var s = current;
-        s.History.Add(new HistoryEntry(time.GetUtcNow(), caller.Subject, action, reason, CurrentVersion.Version, CurrentVersion.Identifier,
+        s.History.Add(new LicenseHistoryState(time.GetUtcNow(), caller.Subject, action, reason, CurrentVersion.Version, CurrentVersion.Identifier,
             LicenseLifecycle.Effective(s.Lifecycle!, PlatformClock.Today(time)).ToWireName()));
     }
 
@@ -375,7 +380,7 @@ public sealed class LicenseGrain(
     private bool IsSameIssuance(IssueLicense command)
     {
         var first = current.Versions[0];
-        return command.TypeCode == current.TypeCode && command.Holder == first.Holder && command.ValidFrom == first.ValidFrom
+        return command.TypeCode == current.TypeCode && command.Holder == first.Holder.ToWire() && command.ValidFrom == first.ValidFrom
             && (command.ValidUntil is null || command.ValidUntil == first.ValidUntil)
             && command.Fields.Count == first.Fields.Count
             && command.Fields.All(f => first.Fields.TryGetValue(f.Key, out var v) && v == f.Value);
@@ -395,7 +400,7 @@ public sealed class LicenseGrain(
         }
 
         return new LicenseView(v.Identifier, $"{s.TypeCode}.{s.IssuerCode}.{s.Serial}", s.TypeCode, s.IssuerCode, v.Version,
-            status.ToWireName(), status.ToNationalCode(), v.Holder, v.Fields, v.ValidFrom, v.ValidUntil, v.CatalogVersion, s.IssuedAt,
+            status.ToWireName(), status.ToNationalCode(), v.Holder.ToWire(), v.Fields, v.ValidFrom, v.ValidUntil, v.CatalogVersion, s.IssuedAt,
             v.SupersededBy is null, v.SupersededBy, reasons,
             new LicenseAnnotations(lifecycle.Mortgaged, lifecycle.Pledged, lifecycle.LastInspectionDate, lifecycle.LastInspectionResult,
                 lifecycle.SuspendedUntil, lifecycle.StatusReason),

@@ -5,7 +5,7 @@ public sealed class LicenseVersionState
 {
     public string Version { get; set; } = "";
     public string Identifier { get; set; } = "";
-    public HolderRef Holder { get; set; } = new("", "", "");
+    public LicenseHolderState Holder { get; set; } = new("", "", "");
     public Dictionary<string, string> Fields { get; set; } = new(StringComparer.Ordinal);
     public DateOnly ValidFrom { get; set; }
     public DateOnly? ValidUntil { get; set; }
@@ -19,6 +19,11 @@ public sealed class LicenseVersionState
     public string? SupersededBy { get; set; }
 }
 
+/// <summary>
+/// A licence as stored (<c>license_state.state</c>, JSON). Its classes and records are its own, not the wire records
+/// of Grains.Interfaces, so a contract field can be renamed without changing what is stored (and stored JSON written
+/// by an older shape keeps loading: LicenseStoredShapeTests).
+/// </summary>
 public sealed class LicenseState
 {
     public string TypeCode { get; set; } = "";
@@ -27,9 +32,27 @@ public sealed class LicenseState
     public string Serial { get; set; } = "";
     public Lifecycle? Lifecycle { get; set; }
     public List<LicenseVersionState> Versions { get; set; } = [];
-    public List<HistoryEntry> History { get; set; } = [];
+    public List<LicenseHistoryState> History { get; set; } = [];
     public DateTimeOffset IssuedAt { get; set; }
 
     /// <summary>Increases with every write; the read model keeps only the newest projection.</summary>
     public int Revision { get; set; }
+}
+
+/// <summary>The holder as stored with a version (the wire's <see cref="HolderRef"/> has the same three values).</summary>
+public sealed record LicenseHolderState(string IdType, string IdNumber, string Name)
+{
+    /// <summary>The holder grain key, <c>idType:idNumber</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Key => $"{IdType}:{IdNumber}";
+
+    public static LicenseHolderState From(HolderRef holder) => new(holder.IdType, holder.IdNumber, holder.Name);
+
+    public HolderRef ToWire() => new(IdType, IdNumber, Name);
+}
+
+/// <summary>One stored history entry: who did what, when, why, on which version, and the status it left.</summary>
+public sealed record LicenseHistoryState(DateTimeOffset At, string Actor, string Action, string? Reason, string Version, string Identifier, string Status)
+{
+    public HistoryEntry ToWire() => new(At, Actor, Action, Reason, Version, Identifier, Status);
 }

@@ -9,7 +9,7 @@ namespace OrleansLicenses.ReadModel;
 public sealed class LicenseTypeProjector : ReadModelProjector<LicenseTypeState>
 {
     protected override IReadOnlyList<NpgsqlBatchCommand> Rows(string grainKey, LicenseTypeState state) =>
-        state.Versions.Count == 0 ? [] : [CatalogReadModel.TypeRow(state.Versions[^1])];
+        state.Versions.Count == 0 ? [] : [CatalogReadModel.TypeRow(state.Versions[^1].ToWire())];
 }
 
 /// <summary>A unit's <c>units</c> row and its published certificates.</summary>
