@@ -21,7 +21,8 @@ public sealed class UnitKeyState
 
 public sealed class UnitState
 {
-    public UnitDefinition? Definition { get; set; }
+    /// <summary>The unit's definition as stored (its own record; the wire's is <see cref="UnitDefinition"/>).</summary>
+    public UnitDefinitionState? Definition { get; set; }
     public int Revision { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public string UpdatedBy { get; set; } = "";
@@ -72,7 +73,7 @@ public sealed class UnitGrain(
             DomainException.ThrowIfAny(code, errors);
         }
 
-        if (state.State.Definition is { } existing && DefinitionEquality.Same(existing, definition))
+        if (state.State.Definition?.ToWire() is { } existing && DefinitionEquality.Same(existing, definition))
         {
             // An identical PUT is idempotent: no new revision.
             return View();
@@ -80,7 +81,7 @@ public sealed class UnitGrain(
 
         try
         {
-            state.State.Definition = definition;
+            state.State.Definition = UnitDefinitionState.From(definition);
             if (definition.IssuableTypes.Count > 0 && state.State.Keys.Count == 0)
             {
                 await AddKey(definition.Name);

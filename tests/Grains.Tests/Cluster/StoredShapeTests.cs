@@ -7,6 +7,7 @@ using OrleansLicenses.Catalog;
 using OrleansLicenses.Identifiers;
 using OrleansLicenses.Licenses;
 using OrleansLicenses.Tests.Licenses;
+using OrleansLicenses.Units;
 
 namespace OrleansLicenses.Tests.Cluster;
 
@@ -50,7 +51,7 @@ public sealed class StoredShapeTests(PostgresClusterFixture fixture)
     [Fact]
     public async Task ALicenceTypeStoredByThePreviousShape_LoadsWithEveryCatalogueVersion()
     {
-        var code = $"11230000000000019J{Random.Shared.Next(100, 999)}";
+        var code = $"{LicenseWorld.HarbinMarket}{Random.Shared.Next(100, 999)}"; // no test defines types under this authority
         var grain = fixture.Client.GetGrain<ILicenseTypeGrain>(code);
         var grainId = ((GrainReference)(object)grain).GrainId;
         var at = TestCalendar.Clock.GetUtcNow();
@@ -74,6 +75,28 @@ public sealed class StoredShapeTests(PostgresClusterFixture fixture)
         Assert.Equal(["甲", "乙"], current.Definition.Fields[1].Values!);
         Assert.Equal(("seal", 2), (current.Files[0].Kind, current.Files[0].CatalogVersion));
         Assert.Equal("旧形状许可证", (await grain.GetAsync(1))!.Definition.Name);
+    }
+
+    [Fact]
+    public async Task AUnitStoredByThePreviousShape_LoadsWithItsDefinition()
+    {
+        const string code = "11230103000000035H"; // a district bureau only this test uses
+        var grain = fixture.Client.GetGrain<IUnitGrain>(code);
+        var grainId = ((GrainReference)(object)grain).GrainId;
+        var previous = new PreviousUnitState(
+            new PreviousUnitDefinition("南岗区市场监督管理局", "230103", "county", LicenseWorld.HarbinMarket, [LicenseWorld.FoodType],
+                [new PreviousMatterScope("M-001", "食品经营许可核查", [LicenseWorld.FoodType])], "active"),
+            3, TestCalendar.Clock.GetUtcNow(), "admin", []);
+        var services = fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress);
+        var json = services.GetRequiredService<IGrainStorageSerializer>().Serialize(previous).ToString();
+        await Execute("INSERT INTO grain_states (state_name, grain_key, etag, state) VALUES ($1, $2, 1, $3)",
+            $"{grainId.Type}/unit", grainId.Key.ToString()!, new NpgsqlParameter { Value = json, NpgsqlDbType = NpgsqlDbType.Jsonb });
+
+        var view = await grain.GetAsync();
+        Assert.NotNull(view);
+        Assert.Equal(("南岗区市场监督管理局", "230103", 3), (view.Definition.Name, view.Definition.RegionCode, view.Revision));
+        Assert.Equal([LicenseWorld.FoodType], view.Definition.IssuableTypes);
+        Assert.Equal(("M-001", LicenseWorld.FoodType), (view.Definition.Scope[0].MatterCode, view.Definition.Scope[0].LicenseTypes[0]));
     }
 
     private async Task Execute(string sql, params object[] values)
@@ -114,4 +137,11 @@ public sealed class StoredShapeTests(PostgresClusterFixture fixture)
         DateTimeOffset UpdatedAt, string UpdatedBy);
 
     private sealed record PreviousLicenseTypeState(List<PreviousTypeVersion> Versions);
+
+    private sealed record PreviousMatterScope(string MatterCode, string MatterName, List<string> LicenseTypes);
+
+    private sealed record PreviousUnitDefinition(string Name, string RegionCode, string Level, string? ParentUnitCode, List<string> IssuableTypes,
+        List<PreviousMatterScope> Scope, string Status);
+
+    private sealed record PreviousUnitState(PreviousUnitDefinition Definition, int Revision, DateTimeOffset UpdatedAt, string UpdatedBy, List<object> Keys);
 }
