@@ -1,6 +1,7 @@
 using OrleansLicenses.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using System.Security.Claims;
 using Npgsql;
 using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
@@ -24,8 +25,9 @@ public static class AdminApi
         return app;
     }
 
-    public static async Task<Results<Ok<object>, ProblemHttpResult, ValidationProblem>> Inspect(string kind, string key, IClusterClient cluster)
+    public static async Task<Results<Ok<object>, ProblemHttpResult, ValidationProblem>> Inspect(string kind, string key, IClusterClient cluster, ClaimsPrincipal user, HttpContext http)
     {
+        var caller = user.ToCaller(http);
         object? state;
         switch (kind)
         {
@@ -37,7 +39,7 @@ public static class AdminApi
                     return errors.ToProblem();
                 }
 
-                state = await cluster.Get<ILicenseGrain>(number!.ToString()).GetState() is { } license ? PersonalData.Mask(license) : null;
+                state = await cluster.Get<ILicenseGrain>(number!.ToString()).InspectAsync(caller) is { } license ? PersonalData.Mask(license) : null;
                 break;
             case "holder":
                 if (!(key.StartsWith("111:", StringComparison.Ordinal) || key.StartsWith("001:", StringComparison.Ordinal)) || key.Length > 22)
@@ -45,18 +47,18 @@ public static class AdminApi
                     return new FieldErrors().Add("key", "a holder key is 111:<citizen id> or 001:<credit code>").ToProblem();
                 }
 
-                var entries = await cluster.Get<IHolderGrain>(key).GetState();
+                var entries = await cluster.Get<IHolderGrain>(key).InspectAsync(caller);
                 state = entries.Count == 0 ? null : new { holder = PersonalData.MaskText(key), licenses = entries };
                 break;
             case "unit":
-                state = CreditCode.IsValid(key) ? await cluster.Get<IUnitGrain>(key).GetState() : null;
+                state = CreditCode.IsValid(key) ? await cluster.Get<IUnitGrain>(key).InspectAsync(caller) : null;
                 break;
             case "type":
-                state = LicenseIdentifier.TryValidateTypeCode(key, out _) ? await cluster.Get<ILicenseTypeGrain>(key).GetState() : null;
+                state = LicenseIdentifier.TryValidateTypeCode(key, out _) ? await cluster.Get<ILicenseTypeGrain>(key).InspectAsync(caller) : null;
                 break;
             case "correction":
                 state = Guid.TryParse(key, out var correctionId)
-                    && await cluster.GetGrain<Corrections.ICorrectionGrain>(correctionId.ToString()).GetState() is { } correction
+                    && await cluster.GetGrain<Corrections.ICorrectionGrain>(correctionId.ToString()).InspectAsync(caller) is { } correction
                     ? correction with { Fields = correction.Fields.ToDictionary(f => f.Key, f => PersonalData.MaskText(f.Value), StringComparer.Ordinal) }
                     : null;
                 break;

@@ -261,9 +261,7 @@ public static class LicensesApi
 /// <summary>SQL shared by the read-model queries.</summary>
 public static class LicenseQueries
 {
-    /// <summary>The lifecycle status with expiry applied for the date in parameter $6 (as the grains do on read).</summary>
-    /// Validity ends and suspension ends are inclusive: the day after is the first day they no longer hold.
-    public const string EffectiveStatus =
-        "(CASE WHEN status IN ('valid', 'suspended') AND valid_until IS NOT NULL AND valid_until < $1::date THEN 'expired'"
-        + " WHEN status = 'suspended' AND suspended_until IS NOT NULL AND suspended_until < $1::date THEN 'valid' ELSE status END)";
+    /// <summary>The lifecycle status as of the date in parameter $1: the lifecycle's rule in its SQL form
+    /// (deploy/sql/0016_effective_status.sql), so the read model answers what the grains answer.</summary>
+    public const string EffectiveStatus = "license_effective_status(status, valid_until, suspended_until, $1)";
 }

@@ -17,8 +17,8 @@ public interface ILicenseTypeGrain : IGrainWithStringKey
     /// <summary>An attached file with its content, or null.</summary>
     Task<CatalogFile?> GetFileAsync(string kind);
 
-    /// <summary>The live state for operators and the dashboard.</summary>
-    Task<LicenseTypeView?> GetState();
+    /// <summary>The live state for operators; administrators only (anyone else is refused with 403).</summary>
+    Task<LicenseTypeView?> InspectAsync(Caller caller);
 }
 
 /// <summary>One face element (照面要素) of a licence type.</summary>

@@ -17,8 +17,8 @@ public interface IClientGrain : IGrainWithStringKey
     /// <summary>The client's public description, or null when no client is registered under this key.</summary>
     Task<ClientView?> GetAsync();
 
-    /// <summary>The live state for operators (no secret material).</summary>
-    Task<ClientView?> GetState();
+    /// <summary>The live state for operators (no secret material); administrators only (anyone else is refused with 403).</summary>
+    Task<ClientView?> InspectAsync(Caller caller);
 }
 
 /// <summary>What an administrator registers.</summary>

@@ -28,8 +28,8 @@ public interface ICorrectionGrain : IGrainWithStringKey
     /// <summary>Escalates the current stage if it is overdue and not yet escalated; true when it escalated now.</summary>
     Task<bool> CheckDeadlineAsync();
 
-    /// <summary>The live state for operators.</summary>
-    Task<CorrectionView?> GetState();
+    /// <summary>The live state for operators; administrators only (anyone else is refused with 403).</summary>
+    Task<CorrectionView?> InspectAsync(Caller caller);
 }
 
 /// <summary>Marks notifications read. Key: the recipient (<c>holder:idType:idNumber</c>, <c>unit:code</c> or <c>operator</c>).</summary>

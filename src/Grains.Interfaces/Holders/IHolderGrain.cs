@@ -21,8 +21,8 @@ public interface IHolderGrain : IGrainWithStringKey
     /// <summary>The holder's licences, each with its status as of today (expiry and the end of a suspension applied on read).</summary>
     Task<IReadOnlyList<HolderLicense>> GetLicensesAsync(Caller caller);
 
-    /// <summary>The live state for operators and the dashboard.</summary>
-    Task<IReadOnlyList<HolderLicense>> GetState();
+    /// <summary>The live state for operators; administrators only (anyone else is refused with 403).</summary>
+    Task<IReadOnlyList<HolderLicense>> InspectAsync(Caller caller);
 }
 
 /// <summary>One licence in a holder's list.</summary>

@@ -99,30 +99,6 @@ public static class CitizenId
         return string.Concat(value.AsSpan(0, 4), new string('*', value.Length - 8), value.AsSpan(value.Length - 4));
     }
 
-    /// <summary>Builds a valid citizen id number (for tests and demo data) by appending the check character.</summary>
-    /// <exception cref="ArgumentException">A part breaks a rule; the message names it.</exception>
-    public static string Generate(string areaCode, DateOnly birthDate, int order)
-    {
-        ArgumentNullException.ThrowIfNull(areaCode);
-        if (areaCode.Length != 6 || !areaCode.All(char.IsAsciiDigit) || !ProvincePrefixes.Contains(areaCode[..2]))
-        {
-            throw new ArgumentException("The area code must be 6 digits starting with a province-level prefix.", nameof(areaCode));
-        }
-
-        if (birthDate < EarliestBirthDate)
-        {
-            throw new ArgumentException("The birth date is before 1850-01-01.", nameof(birthDate));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(order);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(order, 999);
-        var first17 = string.Concat(
-            areaCode,
-            birthDate.ToString("yyyyMMdd", CultureInfo.InvariantCulture),
-            order.ToString("D3", CultureInfo.InvariantCulture));
-        return first17 + ComputeCheck(first17);
-    }
-
     private static string? Validate(string? value, DateOnly today)
     {
         if (string.IsNullOrEmpty(value))

@@ -15,8 +15,7 @@ namespace OrleansLicenses.Identifiers;
 /// <item>check: ISO/IEC 7064 MOD 37,36 over type + issuer + serial + version (no root, no dots).</item>
 /// </list>
 /// Instances only come from <see cref="Create(string, string, string, string)"/>, <see cref="NextVersion"/> and the
-/// parse methods, so every part is valid; only <see cref="TryParseLenient"/> can produce one whose check
-/// character is wrong, and then <see cref="CheckMismatch"/> is true: the wrong character is kept, never fixed.
+/// parse methods, so every part is valid and the check character is the computed one.
 /// </summary>
 public sealed record LicenseIdentifier
 {
@@ -37,14 +36,13 @@ public sealed record LicenseIdentifier
 
     private const string RootPrefix = Root + ".";
 
-    private LicenseIdentifier(string typeCode, string issuerCode, string serial, string version, char check, bool checkMismatch)
+    private LicenseIdentifier(string typeCode, string issuerCode, string serial, string version, char check)
     {
         TypeCode = typeCode;
         IssuerCode = issuerCode;
         Serial = serial;
         Version = version;
         Check = check;
-        CheckMismatch = checkMismatch;
     }
 
     /// <summary>Licence type code (21 characters).</summary>
@@ -61,15 +59,6 @@ public sealed record LicenseIdentifier
 
     /// <summary>The check character as carried by the identifier.</summary>
     public char Check { get; }
-
-    /// <summary>
-    /// True only for an identifier read by <see cref="TryParseLenient"/> whose <see cref="Check"/> is not the
-    /// computed one (legacy data aggregated from another system). Identifiers made here never have it.
-    /// </summary>
-    public bool CheckMismatch { get; }
-
-    /// <summary>The check character the identifier should carry.</summary>
-    public char ExpectedCheck => ComputeCheck(TypeCode, IssuerCode, Serial, Version);
 
     /// <summary>The licence number without version and check: <c>{type}.{issuer}.{serial}</c>, stable across versions.</summary>
     public string Number => $"{TypeCode}.{IssuerCode}.{Serial}";
@@ -93,7 +82,7 @@ public sealed record LicenseIdentifier
             throw new ArgumentException(error);
         }
 
-        return new LicenseIdentifier(typeCode, issuerCode, serial, version, ComputeCheck(typeCode, issuerCode, serial, version), checkMismatch: false);
+        return new LicenseIdentifier(typeCode, issuerCode, serial, version, ComputeCheck(typeCode, issuerCode, serial, version));
     }
 
     /// <summary>Creates an identifier for a version of a licence number, with a computed check character.</summary>
@@ -126,18 +115,7 @@ public sealed record LicenseIdentifier
         [NotNullWhen(true)] string? value,
         [NotNullWhen(true)] out LicenseIdentifier? identifier,
         [NotNullWhen(false)] out string? error) =>
-        TryParseCore(value, lenient: false, out identifier, out error);
-
-    /// <summary>
-    /// Lenient parse for aggregated legacy data: like <see cref="TryParse"/> except that a wrong (but well-formed:
-    /// one character 0-9A-Z) check character is accepted and flagged with <see cref="CheckMismatch"/>. The
-    /// identifier keeps the character it came with.
-    /// </summary>
-    public static bool TryParseLenient(
-        [NotNullWhen(true)] string? value,
-        [NotNullWhen(true)] out LicenseIdentifier? identifier,
-        [NotNullWhen(false)] out string? error) =>
-        TryParseCore(value, lenient: true, out identifier, out error);
+        TryParseCore(value, out identifier, out error);
 
     /// <summary>Strict parse.</summary>
     /// <exception cref="FormatException">The value is not a valid identifier; the message names the rule.</exception>
@@ -238,7 +216,7 @@ public sealed record LicenseIdentifier
         return null;
     }
 
-    private static bool TryParseCore(string? value, bool lenient, out LicenseIdentifier? identifier, out string? error)
+    private static bool TryParseCore(string? value, out LicenseIdentifier? identifier, out string? error)
     {
         identifier = null;
         if (string.IsNullOrEmpty(value))
@@ -281,13 +259,13 @@ public sealed record LicenseIdentifier
 
         var check = checkSegment[0];
         var expected = ComputeCheck(typeCode, issuerCode, serial, version);
-        if (check != expected && !lenient)
+        if (check != expected)
         {
             error = $"check character should be {expected}";
             return false;
         }
 
-        identifier = new LicenseIdentifier(typeCode, issuerCode, serial, version, check, checkMismatch: check != expected);
+        identifier = new LicenseIdentifier(typeCode, issuerCode, serial, version, check);
         error = null;
         return true;
     }

@@ -31,17 +31,12 @@ public sealed class RegionTable
     private const string Header = "code\tname\tparentCode";
 
     private readonly Dictionary<string, Region> byCode;
-    private readonly Dictionary<string, List<Region>> children;
 
     private RegionTable(string dataVersion, List<Region> regions)
     {
         DataVersion = dataVersion;
         All = regions.AsReadOnly();
         byCode = regions.ToDictionary(r => r.Code, StringComparer.Ordinal);
-        children = regions
-            .Where(r => r.ParentCode is not null)
-            .GroupBy(r => r.ParentCode!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
     }
 
     /// <summary>The edition of the data, from the file's <c># data-version:</c> line (e.g. <c>MCA-2023</c>).</summary>
@@ -218,10 +213,6 @@ public sealed class RegionTable
         return false;
     }
 
-    /// <summary>The divisions whose parent is <paramref name="code"/> (empty when none or unknown).</summary>
-    public IReadOnlyList<Region> ChildrenOf(string code) =>
-        children.TryGetValue(code, out var list) ? list.AsReadOnly() : [];
-
     /// <summary>
     /// Level of a 6-digit code from its shape alone (<c>xx0000</c> province, <c>xxxx00</c> prefecture, otherwise
     /// county); it does not need the code to be in any table.
@@ -278,9 +269,6 @@ public static class Regions
 
     /// <inheritdoc cref="RegionTable.IsWithin"/>
     public static bool IsWithin(string? code, string? ancestorCode) => Table.IsWithin(code, ancestorCode);
-
-    /// <inheritdoc cref="RegionTable.ChildrenOf"/>
-    public static IReadOnlyList<Region> ChildrenOf(string code) => Table.ChildrenOf(code);
 
     /// <inheritdoc cref="RegionTable.LevelOf"/>
     public static RegionLevel Level(string code) => RegionTable.LevelOf(code);

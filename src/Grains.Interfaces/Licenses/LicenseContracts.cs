@@ -45,9 +45,9 @@ public interface ILicenseGrain : IGrainWithStringKey
     [ReadOnly]
     Task<Verification.DocumentStatus> GetDocumentStatusAsync(string version);
 
-    /// <summary>The live state for operators and the dashboard.</summary>
+    /// <summary>The live state for operators (natural-person ids masked); administrators only (anyone else is refused with 403).</summary>
     [ReadOnly]
-    Task<LicenseView?> GetState();
+    Task<LicenseView?> InspectAsync(Caller caller);
 }
 
 /// <summary>The holder (持证主体): id type 111 citizen id number or 001 unified social credit code.</summary>

@@ -15,8 +15,8 @@ public interface IUnitGrain : IGrainWithStringKey
     [Orleans.Concurrency.ReadOnly]
     Task<UnitView?> GetAsync();
 
-    /// <summary>The live state for operators and the dashboard (no key material).</summary>
-    Task<UnitView?> GetState();
+    /// <summary>The live state for operators (no key material); administrators only (anyone else is refused with 403).</summary>
+    Task<UnitView?> InspectAsync(Caller caller);
 }
 
 /// <summary>One business matter (事项) a unit handles and the licence types it may use for it.</summary>

@@ -59,7 +59,7 @@ public sealed class LicenseTypeGrain(
     Task<CatalogFile?> ILicenseTypeGrain.GetFileAsync(string kind) =>
         Task.FromResult(files.State.Files.GetValueOrDefault(kind) is { } f ? new CatalogFile(f.Kind, f.ContentType, f.Content) : null);
 
-    Task<LicenseTypeView?> ILicenseTypeGrain.GetState() => Task.FromResult(Current);
+    Task<LicenseTypeView?> ILicenseTypeGrain.InspectAsync(Caller caller) => Task.FromResult(Inspection.Allow(caller) ? Current : null);
 
     private async Task<LicenseTypeView> AppendVersion(LicenseTypeDefinition definition, IReadOnlyList<CatalogFileInfo> fileInfos, Caller caller)
     {

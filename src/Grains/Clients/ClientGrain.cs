@@ -128,7 +128,7 @@ public sealed class ClientGrain(
 
     Task<ClientView?> IClientGrain.GetAsync() => Task.FromResult(Registered ? View() : null);
 
-    Task<ClientView?> IClientGrain.GetState() => Task.FromResult(Registered ? View() : null);
+    Task<ClientView?> IClientGrain.InspectAsync(Caller caller) => Task.FromResult(Inspection.Allow(caller) && Registered ? View() : null);
 
     private ClientView View()
     {

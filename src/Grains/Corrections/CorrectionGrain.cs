@@ -67,8 +67,8 @@ public sealed partial class CorrectionGrain(
     Task<CorrectionView?> ICorrectionGrain.GetAsync(Caller caller) =>
         Task.FromResult(state is { } s && CorrectionViews.MayView(s, caller) ? CorrectionViews.For(Id, s, caller, time.GetUtcNow()) : null);
 
-    Task<CorrectionView?> ICorrectionGrain.GetState() =>
-        Task.FromResult(state is { } s ? CorrectionViews.For(Id, s, CorrectionViews.Operator, time.GetUtcNow()) : null);
+    Task<CorrectionView?> ICorrectionGrain.InspectAsync(Caller caller) =>
+        Task.FromResult(Inspection.Allow(caller) && state is { } s ? CorrectionViews.For(Id, s, CorrectionViews.Operator, time.GetUtcNow()) : null);
 
     async Task<CorrectionView> ICorrectionGrain.ResolveAsync(ResolveCorrection command, Caller caller)
     {

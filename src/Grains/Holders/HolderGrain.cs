@@ -155,7 +155,7 @@ public sealed class HolderGrain(
         return await Listed();
     }
 
-    Task<IReadOnlyList<HolderLicense>> IHolderGrain.GetState() => Listed();
+    async Task<IReadOnlyList<HolderLicense>> IHolderGrain.InspectAsync(Caller caller) => Inspection.Allow(caller) ? await Listed() : [];
 
     private async Task<IReadOnlyList<HolderLicense>> Listed()
     {
@@ -178,6 +178,6 @@ public sealed class HolderGrain(
     /// <summary>The recorded status with the clock applied by the lifecycle's own rule.</summary>
     private static string StatusOn(HolderLicense entry, DateOnly today) =>
         LicenseStatusCodes.TryFromWireName(entry.Status, out var recorded)
-            ? LicenseLifecycle.Effective(new Lifecycle(recorded, DateOnly.MinValue, entry.ValidUntil, entry.SuspendedUntil, false, false, 1), today).ToWireName()
+            ? LicenseLifecycle.EffectiveStatus(recorded, entry.ValidUntil, entry.SuspendedUntil, today).ToWireName()
             : entry.Status;
 }

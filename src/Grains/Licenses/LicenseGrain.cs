@@ -323,7 +323,8 @@ public sealed class LicenseGrain(
     }
 
     // Operators' view (admin inspection, the Orleans dashboard): natural persons' id numbers masked.
-    Task<LicenseView?> ILicenseGrain.GetState() => Task.FromResult(Issued ? PersonalData.Mask(View(CurrentVersion)) : null);
+    Task<LicenseView?> ILicenseGrain.InspectAsync(Caller caller) =>
+        Task.FromResult(Inspection.Allow(caller) && Issued ? PersonalData.Mask(View(CurrentVersion)) : null);
 
     private async Task<LicenseVersionState> Sign(LicenseIdentifier identifier, HolderRef holder, Dictionary<string, string> fields,
         DateOnly validFrom, DateOnly? validUntil, int catalogVersion)

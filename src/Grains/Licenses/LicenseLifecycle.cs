@@ -308,18 +308,27 @@ public static class LicenseLifecycle
     public static LicenseStatus Effective(Lifecycle lifecycle, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
+        return EffectiveStatus(lifecycle.Status, lifecycle.ValidUntil, lifecycle.SuspendedUntil, today);
+    }
 
-        if (lifecycle.Status.IsTerminal() || lifecycle.Status == LicenseStatus.Expired)
+    /// <summary>
+    /// The effective-status rule itself, over the stored status and the two end dates (inclusive). The read model
+    /// has the same rule in SQL, <c>license_effective_status</c> (deploy/sql/0016_effective_status.sql); a test
+    /// compares the two over every combination.
+    /// </summary>
+    public static LicenseStatus EffectiveStatus(LicenseStatus stored, DateOnly? validUntil, DateOnly? suspendedUntil, DateOnly today)
+    {
+        if (stored.IsTerminal() || stored == LicenseStatus.Expired)
         {
-            return lifecycle.Status;
+            return stored;
         }
 
-        if (IsPastEnd(lifecycle, today))
+        if (validUntil < today)
         {
             return LicenseStatus.Expired;
         }
 
-        return IsSuspensionInForce(lifecycle, today) ? LicenseStatus.Suspended : LicenseStatus.Valid;
+        return stored == LicenseStatus.Suspended && !(suspendedUntil < today) ? LicenseStatus.Suspended : LicenseStatus.Valid;
     }
 
     /// <summary>True when the validity has not started yet (<paramref name="today"/> before <see cref="Lifecycle.ValidFrom"/>). Dates only; see <see cref="Reasons"/>.</summary>

@@ -114,7 +114,7 @@ public sealed class UnitGrain(
 
     Task<UnitView?> IUnitGrain.GetAsync() => Task.FromResult(state.State.Definition is null ? null : View());
 
-    Task<UnitView?> IUnitGrain.GetState() => Task.FromResult(state.State.Definition is null ? null : View());
+    Task<UnitView?> IUnitGrain.InspectAsync(Caller caller) => Task.FromResult(Inspection.Allow(caller) && state.State.Definition is not null ? View() : null);
 
     async Task<UnitSignature> IUnitSigningGrain.SignAsync(byte[] data)
     {

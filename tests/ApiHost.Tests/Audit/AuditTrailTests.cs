@@ -122,7 +122,7 @@ public sealed class AuditTrailTests(AuditFixture fixture)
             Assert.Equal(AuditOutcomes.Denied, forbidden.GetProperty("outcome").GetString());
 
             // 404: another holder's licence (a resource check in the grain).
-            var citizen = CitizenId.Generate("230102", new DateOnly(1990, 3, 7), Random.Shared.Next(100, 999));
+            var citizen = TestCodes.CitizenId("230102", new DateOnly(1990, 3, 7), Random.Shared.Next(100, 999));
             using var holder = await fixture.AsHolderAsync("111", citizen, "张三");
             Assert.Equal(HttpStatusCode.NotFound, (await holder.GetAsync($"/api/licenses/{id}/history")).StatusCode);
             var notYours = Single(await Records(admin, $"actor=111:{citizen}&action=GetLicenseHistory"));

@@ -21,7 +21,7 @@ public sealed class LicenseApiTests(ApiFixture fixture)
 
     /// <summary>A fresh organisation holder with a valid credit code, distinct within the test run.</summary>
     internal static string NewCompany() =>
-        CreditCode.Generate('9', '1', "230102", ((CompanyBase + (long)Interlocked.Increment(ref counter)) % 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture));
+        TestCodes.CreditCode('9', '1', "230102", ((CompanyBase + (long)Interlocked.Increment(ref counter)) % 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture));
 
     internal static object IssueBody(string holder, string? serial = null, string operatorName = "哈尔滨示例餐饮有限公司") => new
     {

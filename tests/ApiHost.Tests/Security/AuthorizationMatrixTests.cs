@@ -313,7 +313,7 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
             ("typeCode", ObjectKind.Nonexistent) => $"11230000000000019J{Interlocked.Increment(ref missingTypes)}",
             ("unitCode", ObjectKind.Own) => pick ? Demo.HarbinMarket : Demo.QiqiharMarket,
             ("unitCode", ObjectKind.Foreign) => pick ? Demo.HarbinMarket : Demo.QiqiharMarket,
-            ("unitCode", ObjectKind.Nonexistent) => CreditCode.Generate('1', '1', "230100", $"{Random.Shared.Next(10_000_000, 99_999_999)}"),
+            ("unitCode", ObjectKind.Nonexistent) => TestCodes.CreditCode('1', '1', "230100", $"{Random.Shared.Next(10_000_000, 99_999_999)}"),
             ("clientId", ObjectKind.Nonexistent) => "no-such-client",
             ("clientId", _) => w.ClientId[pick],
             ("verificationId", ObjectKind.Nonexistent) => Guid.NewGuid().ToString(),

@@ -35,7 +35,7 @@ public sealed partial class PersonalDataTests(ApiFixture fixture)
         var (issuerId, issuerSecret) = await fixture.RegisterClientAsync("issuer", HarbinHealth);
         using var issuer = await fixture.AsClientAsync(issuerId, issuerSecret);
 
-        var citizen = CitizenId.Generate("230102", new DateOnly(1985, 6, 15), Random.Shared.Next(100, 999));
+        var citizen = TestCodes.CitizenId("230102", new DateOnly(1985, 6, 15), Random.Shared.Next(100, 999));
         var license = await (await issuer.PostAsJsonAsync("/api/licenses", new
         {
             typeCode = PhysicianType, holder = new { idType = "111", idNumber = citizen, name = "张医生" },

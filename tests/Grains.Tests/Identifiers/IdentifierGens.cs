@@ -19,7 +19,7 @@ internal static class IdentifierGens
             Gen.Int[0, CreditCode.Categories.Count - 1],
             Gen.Char[Digits].Array[6],
             Gen.Char[CreditCode.Alphabet].Array[8],
-            (category, region, body) => CreditCode.Generate(
+            (category, region, body) => TestCodes.CreditCode(
                 CreditCode.Categories[category].Department,
                 CreditCode.Categories[category].Category,
                 new string(region),
@@ -31,7 +31,7 @@ internal static class IdentifierGens
             Gen.Char[Digits].Array[4],
             Gen.DateOnly[CitizenId.EarliestBirthDate, Today],
             Gen.Int[0, 999],
-            (province, county, birth, order) => CitizenId.Generate(CitizenId.ProvincePrefixes[province] + new string(county), birth, order));
+            (province, county, birth, order) => TestCodes.CitizenId(CitizenId.ProvincePrefixes[province] + new string(county), birth, order));
 
     public static readonly Gen<string> Serials =
         Gen.Char[Iso7064.Alphanumeric].Array[1, LicenseIdentifier.MaxSerialLength].Select(chars => new string(chars));

@@ -42,7 +42,7 @@ public sealed class RegionsTests
         Assert.Equal(name, prefecture.Name);
         Assert.Equal(RegionLevel.Prefecture, prefecture.Level);
         Assert.Equal(Regions.HeilongjiangCode, prefecture.ParentCode);
-        Assert.Equal(counties, Regions.ChildrenOf(code).Count);
+        Assert.Equal(counties, Regions.All.Count(r => r.ParentCode == code));
     }
 
     [Fact]

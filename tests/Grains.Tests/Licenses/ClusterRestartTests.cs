@@ -142,7 +142,7 @@ public sealed class ClusterRestartTests
             var licence = grains.GetGrain<ILicenseGrain>(number);
             var current = (await licence.GetAsync(null, LicenseWorld.Issuer))!;
             snapshot[$"{number} view current"] = Serialize(current);
-            snapshot[$"{number} state"] = Serialize((await licence.GetState())!);
+            snapshot[$"{number} state"] = Serialize((await licence.InspectAsync(LicenseWorld.Admin))!);
             snapshot[$"{number} history"] = Serialize((await licence.GetHistoryAsync(LicenseWorld.Issuer))!);
             for (var v = 1; v <= int.Parse(current.Version, System.Globalization.CultureInfo.InvariantCulture); v++)
             {

@@ -1,12 +1,16 @@
 using OrleansLicenses.Access;
+using OrleansLicenses.Catalog;
+using OrleansLicenses.Clients;
+using OrleansLicenses.Corrections;
 using OrleansLicenses.Errors;
 using OrleansLicenses.Holders;
 using OrleansLicenses.Licenses;
 using OrleansLicenses.Tests.Cluster;
+using OrleansLicenses.Units;
 
 namespace OrleansLicenses.Tests.Licenses;
 
-/// <summary>The holder grain re-checks who calls it, whatever the API host got wrong.</summary>
+/// <summary>The holder grain (and every grain's live-state inspection) re-checks who calls it, whatever the API host got wrong.</summary>
 [Collection(PostgresClusterCollection.Name)]
 public sealed class HolderAccessTests(PostgresClusterFixture fixture)
 {
@@ -32,6 +36,40 @@ public sealed class HolderAccessTests(PostgresClusterFixture fixture)
         })
         {
             Assert.Equal(DomainErrorKind.NotFound, (await Assert.ThrowsAsync<DomainException>(call)).Kind);
+        }
+    }
+
+    [Fact]
+    public async Task Inspection_AnswersAdministrators_AndRefusesEveryoneElse_OnEveryGrainKind()
+    {
+        await LicenseWorld.SeedAsync(fixture.Client);
+        var holder = LicenseWorld.NewHolder();
+        var number = LicenseWorld.Number(LicenseWorld.NewSerial());
+        await fixture.Client.GetGrain<ILicenseGrain>(number).IssueAsync(LicenseWorld.Issue(holder, TestCalendar.Today), LicenseWorld.Issuer);
+        var g = fixture.Client;
+        var inspections = new (string Kind, Func<Caller, Task<object?>> Inspect)[]
+        {
+            ("license", async c => await g.GetGrain<ILicenseGrain>(number).InspectAsync(c)),
+            ("holder", async c => (await g.GetGrain<IHolderGrain>(holder.Key).InspectAsync(c)).FirstOrDefault()),
+            ("unit", async c => await g.GetGrain<IUnitGrain>(LicenseWorld.HarbinMarket).InspectAsync(c)),
+            ("type", async c => await g.GetGrain<ILicenseTypeGrain>(LicenseWorld.FoodType).InspectAsync(c)),
+            ("client", async c => await g.GetGrain<IClientGrain>("no-such-client").InspectAsync(c)),
+            ("correction", async c => await g.GetGrain<ICorrectionGrain>(Guid.NewGuid().ToString()).InspectAsync(c)),
+        };
+        var self = new Caller(holder.Key, Roles.Holder, null, null, "t");
+
+        foreach (var (kind, inspect) in inspections)
+        {
+            if (kind is "license" or "holder" or "unit" or "type")
+            {
+                Assert.True(await inspect(LicenseWorld.Admin) is not null, kind);
+            }
+
+            foreach (var caller in new[] { LicenseWorld.Issuer, self })
+            {
+                var refused = await Assert.ThrowsAsync<DomainException>(() => inspect(caller));
+                Assert.Equal((DomainErrorKind.Forbidden, "inspect.forbidden"), (refused.Kind, refused.Code));
+            }
         }
     }
 }

@@ -41,7 +41,7 @@ public sealed class LicenseExpiryTests
             var expired = await licence.GetAsync(null, LicenseWorld.Issuer);
             Assert.Equal(("expired", "05"), (expired!.Status, expired.StatusCode));
             Assert.Contains("expired", expired.Reasons);
-            Assert.Equal(("expired", "05"), ((await licence.GetState())!.Status, (await licence.GetState())!.StatusCode));
+            Assert.Equal(("expired", "05"), ((await licence.InspectAsync(LicenseWorld.Admin))!.Status, (await licence.InspectAsync(LicenseWorld.Admin))!.StatusCode));
             Assert.Equal("expired", (await licence.GetAsync(null, LicenseWorld.Admin))!.Status);
 
             // The holder's list agrees.

@@ -48,7 +48,7 @@ internal static class LicenseWorld
     public static HolderRef NewHolder()
     {
         var body = (int)((HolderBase + (long)Interlocked.Increment(ref holders)) % 100_000_000);
-        var code = CreditCode.Generate('9', '1', "230102", body.ToString("D8", CultureInfo.InvariantCulture));
+        var code = TestCodes.CreditCode('9', '1', "230102", body.ToString("D8", CultureInfo.InvariantCulture));
         return new HolderRef("001", code, "哈尔滨示例餐饮有限公司");
     }
 

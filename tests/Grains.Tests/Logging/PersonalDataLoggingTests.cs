@@ -11,7 +11,7 @@ public sealed class PersonalDataLoggingTests
     [Fact]
     public void EveryProvider_ReceivesMaskedIdNumbers_InMessagesAndExceptions()
     {
-        var citizen = CitizenId.Generate("230102", new DateOnly(1985, 6, 15), 123);
+        var citizen = TestCodes.CitizenId("230102", new DateOnly(1985, 6, 15), 123);
         var captured = new ConcurrentQueue<string>();
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddProvider(new Capture(captured)).SetMinimumLevel(LogLevel.Trace));
