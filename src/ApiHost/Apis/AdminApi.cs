@@ -51,10 +51,20 @@ public static class AdminApi
                 state = entries.Count == 0 ? null : new { holder = PersonalData.MaskText(key), licenses = entries };
                 break;
             case "unit":
-                state = CreditCode.IsValid(key) ? await cluster.Get<IUnitGrain>(key).InspectAsync(caller) : null;
+                if (!CreditCode.TryValidate(key, out var unitError))
+                {
+                    return new FieldErrors().Add("key", unitError).ToProblem();
+                }
+
+                state = await cluster.Get<IUnitGrain>(key).InspectAsync(caller);
                 break;
             case "type":
-                state = LicenseIdentifier.TryValidateTypeCode(key, out _) ? await cluster.Get<ILicenseTypeGrain>(key).InspectAsync(caller) : null;
+                if (!LicenseIdentifier.TryValidateTypeCode(key, out var typeError))
+                {
+                    return new FieldErrors().Add("key", typeError).ToProblem();
+                }
+
+                state = await cluster.Get<ILicenseTypeGrain>(key).InspectAsync(caller);
                 break;
             case "correction":
                 state = Guid.TryParse(key, out var correctionId)

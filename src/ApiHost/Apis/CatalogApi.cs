@@ -105,11 +105,18 @@ public static class CatalogApi
         return TypedResults.Ok(await cluster.Get<ILicenseTypeGrain>(typeCode).AttachFileAsync(file, user.ToCaller(http)));
     }
 
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetFile(string typeCode, string kind, IClusterClient cluster)
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult, ValidationProblem>> GetFile(string typeCode, string kind, IClusterClient cluster)
     {
-        if (!LicenseIdentifier.TryValidateTypeCode(typeCode, out _) || !CatalogTerms.FileKinds.ContainsKey(kind))
+        var errors = new FieldErrors();
+        errors.Check("typeCode", typeCode, LicenseIdentifier.TryValidateTypeCode);
+        if (!CatalogTerms.FileKinds.ContainsKey(kind))
         {
-            return Problems.NotFound("No such file.");
+            errors.Add("kind", $"must be one of {string.Join(", ", CatalogTerms.FileKinds.Keys)}");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
         }
 
         var file = await cluster.Get<ILicenseTypeGrain>(typeCode).GetFileAsync(kind);

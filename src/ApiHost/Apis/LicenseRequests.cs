@@ -90,7 +90,14 @@ public static class LicenseRequests
     /// <c>number</c>, a JSON string for any other; a member the catalogue does not have is named; null counts as
     /// absent. Only the JSON shape is checked here: required elements, lengths, patterns and codes are the grain's.
     /// </summary>
-    public static Dictionary<string, string> Fields(LicenseTypeDefinition? type, Dictionary<string, JsonElement>? fields, FieldErrors errors)
+    public static Dictionary<string, string> Fields(LicenseTypeDefinition? type, Dictionary<string, JsonElement>? fields, FieldErrors errors) =>
+        Fields(type, fields, errors, removed: null);
+
+    /// <summary>
+    /// The elements of a merge patch (RFC 7396) of the face, converted as <see cref="Fields(LicenseTypeDefinition?, Dictionary{string, JsonElement}?, FieldErrors)"/>
+    /// does, with the members set to null listed in <paramref name="removed"/>.
+    /// </summary>
+    public static Dictionary<string, string> Fields(LicenseTypeDefinition? type, Dictionary<string, JsonElement>? fields, FieldErrors errors, List<string>? removed)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         var schema = type?.Fields.ToDictionary(f => f.Key, f => f.Type, StringComparer.Ordinal) ?? [];
@@ -100,6 +107,10 @@ public static class LicenseRequests
             var isNumber = schema.GetValueOrDefault(key) == "number";
             switch (value.ValueKind)
             {
+                case JsonValueKind.Null when removed is not null:
+                    // A patch removes the element; one the schema does not know may be a leftover of an older catalogue version.
+                    removed.Add(key);
+                    continue;
                 case JsonValueKind.Null or JsonValueKind.Undefined:
                     continue;
                 case var _ when type is not null && !schema.ContainsKey(key):

@@ -89,14 +89,16 @@ public static class LicensesApi
         }
 
         var type = await cluster.Get<ILicenseTypeGrain>(number!.TypeCode).GetAsync();
-        var fields = LicenseRequests.Fields(type?.Definition, body.Fields, errors);
+        // "fields" is a JSON merge patch (RFC 7396) of the current face: send only what changes, null removes an element.
+        var removed = new List<string>();
+        var fields = LicenseRequests.Fields(type?.Definition, body.Fields, errors, removed);
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
         return TypedResults.Ok(await cluster.Get<ILicenseGrain>(number.ToString())
-            .ChangeAsync(new ChangeLicense(fields, body.HolderName, body.Reason!), user.ToCaller(http)));
+            .ChangeAsync(new ChangeLicense(fields, body.HolderName, body.Reason!, removed), user.ToCaller(http)));
     }
 
     public static async Task<Results<Ok<LicenseView>, ValidationProblem>> ApplyEvent(

@@ -39,17 +39,23 @@ public static class UnitsApi
         return TypedResults.Ok(await cluster.Get<IUnitGrain>(unitCode).DefineAsync(definition, user.ToCaller(http)));
     }
 
-    public static async Task<Results<Ok<UnitView>, ProblemHttpResult>> Get(string unitCode, IClusterClient cluster)
+    public static async Task<Results<Ok<UnitView>, ProblemHttpResult, ValidationProblem>> Get(string unitCode, IClusterClient cluster)
     {
-        var view = CreditCode.IsValid(unitCode) ? await cluster.Get<IUnitGrain>(unitCode).GetAsync() : null;
+        // A malformed code is a 400 naming the path segment; a well-formed one nobody defined is a 404.
+        if (!CreditCode.TryValidate(unitCode, out var error))
+        {
+            return new FieldErrors().Add("unitCode", error).ToProblem();
+        }
+
+        var view = await cluster.Get<IUnitGrain>(unitCode).GetAsync();
         return view is null ? Problems.NotFound("No such unit.") : TypedResults.Ok(view);
     }
 
-    public static async Task<Results<Ok<UnitView>, ProblemHttpResult>> Rotate(string unitCode, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+    public static async Task<Results<Ok<UnitView>, ProblemHttpResult, ValidationProblem>> Rotate(string unitCode, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
     {
-        if (!CreditCode.IsValid(unitCode))
+        if (!CreditCode.TryValidate(unitCode, out var error))
         {
-            return Problems.NotFound("No such unit.");
+            return new FieldErrors().Add("unitCode", error).ToProblem();
         }
 
         return TypedResults.Ok(await cluster.Get<IUnitGrain>(unitCode).RotateKeyAsync(user.ToCaller(http)));
@@ -60,8 +66,13 @@ public static class UnitsApi
 
     public sealed record PublicKeysResponse(string Algorithm, string UserId, IReadOnlyList<PublishedCertificate> Root, IReadOnlyList<PublishedCertificate> Units);
 
-    public static async Task<Ok<PublicKeysResponse>> PublicKeys(string? unitCode, IClusterClient cluster, NpgsqlDataSource db)
+    public static async Task<Results<Ok<PublicKeysResponse>, ValidationProblem>> PublicKeys(string? unitCode, IClusterClient cluster, NpgsqlDataSource db)
     {
+        if (unitCode is not null && !CreditCode.TryValidate(unitCode, out var error))
+        {
+            return new FieldErrors().Add("unitCode", error).ToProblem();
+        }
+
         // Make sure the root exists (first start) before reading the published table.
         await cluster.GetGrain<ICertificateAuthorityGrain>("root").GetRootCertificateAsync();
         await using var cmd = db.CreateCommand("""

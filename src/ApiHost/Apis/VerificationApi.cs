@@ -24,7 +24,10 @@ public static partial class VerificationApi
         // A verification changes no licence: its one effect is the use record. The licence grain commits the use
         // record and the verification's audit record (a read of personal data) in one transaction on its silo before
         // it answers; a request that never reaches the grain (400, 503) is recorded by the middleware as any read.
+        // An Idempotency-Key (optional) makes a retried verification return the first answer: it spends no second
+        // authorization use and writes no second use record.
         group.MapPost("/", Verify).RequireAuthorization(Policies.Verifier).RequireRateLimiting(RateLimits.Verification)
+            .AddEndpointFilter<IdempotencyFilter>()
             .WithAuditScope(AuditScope.Read)
             .WithName("VerifyLicense").WithSummary("Verifies (and optionally compares) a licence by presentation token, authorization or business scope.");
         group.MapGet("/{verificationId}", GetRecord).RequireAuthorization(Policies.Verifier)

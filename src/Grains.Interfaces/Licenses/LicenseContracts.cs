@@ -70,11 +70,17 @@ public sealed record IssueLicense(
     [property: Id(3)] DateOnly ValidFrom,
     [property: Id(4)] DateOnly? ValidUntil);
 
+/// <summary>
+/// A change of the face, as a JSON merge patch (RFC 7396) of the current version's elements: <see cref="Fields"/>
+/// are set, <see cref="Remove"/> (elements the patch set to null) are dropped, every other element is carried over.
+/// The licence grain merges and then judges the whole new face.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ol.ChangeLicense")]
 public sealed record ChangeLicense(
     [property: Id(0)] IReadOnlyDictionary<string, string> Fields,
     [property: Id(1)] string? HolderName,
-    [property: Id(2)] string Reason);
+    [property: Id(2)] string Reason,
+    [property: Id(3)] IReadOnlyList<string>? Remove = null);
 
 [GenerateSerializer, Immutable, Alias("ol.LicenseSignature")]
 public sealed record LicenseSignature(

@@ -43,7 +43,11 @@ public sealed record VerificationOutcome(
     [property: Id(7)] string DocumentHash,
     [property: Id(8)] string VerificationId = "");
 
-/// <summary>The licence as a verifier may see it: identifiers, status, dates and only the fields its scope allows.</summary>
+/// <summary>
+/// The licence as a verifier may see it: identifiers, status, dates and only the fields its scope allows. In a
+/// compare-only answer (the request had <c>compare</c>) <see cref="Fields"/> is empty and the holder's name and id
+/// number are null: the comparison answers what was submitted, nothing more.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ol.VerifiedLicense")]
 public sealed record VerifiedLicense(
     [property: Id(0)] string Id,
@@ -51,9 +55,9 @@ public sealed record VerifiedLicense(
     [property: Id(2)] string TypeName,
     [property: Id(3)] string IssuerCode,
     [property: Id(4)] string Version,
-    [property: Id(5)] string HolderName,
+    [property: Id(5)] string? HolderName,
     [property: Id(6)] string HolderIdType,
-    [property: Id(7)] string HolderIdNumber,
+    [property: Id(7)] string? HolderIdNumber,
     [property: Id(8)] DateOnly ValidFrom,
     [property: Id(9)] DateOnly? ValidUntil,
     [property: Id(10)] IReadOnlyDictionary<string, string> Fields);

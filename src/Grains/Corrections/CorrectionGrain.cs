@@ -305,14 +305,8 @@ public sealed partial class CorrectionGrain(
             return;
         }
 
-        var current = await licence.GetAsync(null, issuer) ?? throw DomainException.NotFound("license.not_found", "No such licence.");
-        var fields = new Dictionary<string, string>(current.Fields, StringComparer.Ordinal);
-        foreach (var (key, value) in patch)
-        {
-            fields[key] = value;
-        }
-
-        var changed = await licence.ChangeAsync(new ChangeLicense(fields, null, $"{marker}: {reason}"), issuer);
+        // The corrected elements only: the licence grain merges them into the current face (a merge patch).
+        var changed = await licence.ChangeAsync(new ChangeLicense(patch, null, $"{marker}: {reason}"), issuer);
         (s.NewVersion, s.NewIdentifier) = (changed.Version, changed.Id);
     }
 

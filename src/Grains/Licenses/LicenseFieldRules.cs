@@ -59,6 +59,27 @@ public static class LicenseFieldRules
     }
 
     /// <summary>Checks canonical face values: unknown, missing, type, length, pattern, enum, standard codes.</summary>
+    /// <summary>
+    /// The face a change asks for: a JSON merge patch (RFC 7396) applied to the current elements. Removing an element
+    /// the licence does not have changes nothing, as RFC 7396 says; the result is judged by <see cref="Validate"/>.
+    /// </summary>
+    public static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string> current, IReadOnlyDictionary<string, string> set,
+        IEnumerable<string>? remove)
+    {
+        var merged = new Dictionary<string, string>(current, StringComparer.Ordinal);
+        foreach (var key in remove ?? [])
+        {
+            merged.Remove(key);
+        }
+
+        foreach (var (key, value) in set)
+        {
+            merged[key] = value;
+        }
+
+        return merged;
+    }
+
     public static List<FieldError> Validate(LicenseTypeDefinition type, IReadOnlyDictionary<string, string> fields, DateOnly today)
     {
         var errors = new List<FieldError>();

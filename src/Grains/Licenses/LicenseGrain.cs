@@ -119,14 +119,15 @@ public sealed class LicenseGrain(
             holder = holder with { Name = command.HolderName };
         }
 
+        var fields = LicenseFieldRules.Merge(CurrentVersion.Fields, command.Fields, command.Remove);
         var errors = LicenseFieldRules.ValidateHolder(type.Definition, holder, today);
-        errors.AddRange(LicenseFieldRules.Validate(type.Definition, command.Fields, today));
+        errors.AddRange(LicenseFieldRules.Validate(type.Definition, fields, today));
         DomainException.ThrowIfAny(InvalidRequest, errors);
 
         try
         {
             var previous = CurrentVersion;
-            var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), holder, new(command.Fields, StringComparer.Ordinal),
+            var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), holder, fields,
                 previous.ValidFrom, previous.ValidUntil, type.CatalogVersion);
             previous.SupersededBy = next.Identifier;
             s.Versions.Add(next);
@@ -265,8 +266,9 @@ public sealed class LicenseGrain(
 
         LicenseMetrics.Verified.Add(1, new KeyValuePair<string, object?>("valid", reasons.Count == 0));
         var disclosed = await Disclosed(version, inScope);
+        var comparison = LicenseVerification.Compare(version, request.Compare, disclosed);
         return new VerificationOutcome(reasons.Count == 0, status.ToWireName(), status.ToNationalCode(), reasons,
-            disclosed, LicenseVerification.Compare(version, request.Compare, disclosed), holderKey, DocumentHash(version));
+            comparison is null ? disclosed : LicenseVerification.CompareOnly(disclosed), comparison, holderKey, DocumentHash(version));
     }
 
     /// <summary>What a verifier sees of a version, computed once per version and basis (a version never changes).</summary>

@@ -37,7 +37,8 @@ public static class LicenseVerification
 
     /// <summary>
     /// Per submitted field: match, mismatch, absent (the licence has no such value), or not-permitted for a field the
-    /// verifier may not see (otherwise comparing would let it guess undisclosed values). Never the value itself.
+    /// verifier may not see in full — not disclosed, or disclosed masked (a natural person's id number): otherwise
+    /// comparing would let it guess undisclosed values one candidate at a time. Never the value itself.
     /// </summary>
     public static IReadOnlyDictionary<string, string>? Compare(LicenseVersionState version, IReadOnlyDictionary<string, string>? submitted, VerifiedLicense disclosed)
     {
@@ -46,11 +47,19 @@ public static class LicenseVerification
             return null;
         }
 
-        return submitted.ToDictionary(s => s.Key, s => !disclosed.Fields.ContainsKey(s.Key) && version.Fields.ContainsKey(s.Key) ? "not-permitted"
+        return submitted.ToDictionary(s => s.Key, s => version.Fields.TryGetValue(s.Key, out var shown) && disclosed.Fields.GetValueOrDefault(s.Key) != shown
+            ? "not-permitted"
             : version.Fields.TryGetValue(s.Key, out var actual)
             ? string.Equals(Normalize(actual), Normalize(s.Value), StringComparison.Ordinal) ? "match" : "mismatch"
             : "absent", StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// The licence part of a compare-only answer (比对): identity, type, issuer, version and validity, but no face
+    /// values and no holder name or id number, so comparing never reveals what the caller did not submit (DESIGN §6.1).
+    /// </summary>
+    public static VerifiedLicense CompareOnly(VerifiedLicense disclosed) =>
+        disclosed with { HolderName = null, HolderIdNumber = null, Fields = new Dictionary<string, string>(StringComparer.Ordinal) };
 
     public static PublicLicense? Public(LicenseState license, LicenseVersionState version, LicenseTypeView type, string status, string code, bool current)
     {

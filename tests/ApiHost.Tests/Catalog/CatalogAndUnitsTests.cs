@@ -29,6 +29,28 @@ public sealed class CatalogAndUnitsTests(ApiFixture fixture)
         Assert.Contains(page.GetProperty("items").EnumerateArray(), t => t.GetProperty("typeCode").GetString() == Demo.FoodType);
     }
 
+    [Theory]
+    [InlineData("/api/units/91230102MA1B2C3D8K", "unitCode")]
+    [InlineData("/api/units/nonsense/keys/rotate", "unitCode")]
+    [InlineData("/api/catalog/types/11230000000000019J00/files/template", "typeCode")]
+    [InlineData("/api/catalog/types/11230000000000019J001/files/logo", "kind")]
+    [InlineData("/api/public/keys?unitCode=1123", "unitCode")]
+    [InlineData("/api/admin/grains/unit/11230100000000027K", "key")]
+    [InlineData("/api/admin/grains/type/11230000000000019J0X1", "key")]
+    public async Task AMalformedCodeInThePath_Is400NamingIt_NotA404(string path, string field)
+    {
+        using var admin = await fixture.AsAdminAsync();
+        using var response = path.EndsWith("/rotate", StringComparison.Ordinal) ? await admin.PostAsync(path, null) : await admin.GetAsync(path);
+        await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest, field);
+    }
+
+    [Fact]
+    public async Task AWellFormedCodeNobodyDefined_Is404()
+    {
+        using var admin = await fixture.AsAdminAsync();
+        await ProblemAssert.IsProblem(await admin.GetAsync($"/api/units/{TestCodes.CreditCode('1', '1', "230100", "87654321")}"), HttpStatusCode.NotFound);
+    }
+
     [Fact]
     public async Task ChangingAType_MakesANewCatalogVersion_AndIdenticalPutDoesNot()
     {

@@ -88,6 +88,34 @@ public sealed class LicenseApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Change_IsAMergePatch_OnlyTheChangedElementIsSent_AndNullRemovesAnOptionalOne()
+    {
+        using var issuer = await IssuerAsync();
+        var id = (await (await issuer.PostAsJsonAsync("/api/licenses", IssueBody(NewCompany()))).ReadJson()).GetProperty("id").GetString()!;
+
+        using var moved = await issuer.PostAsJsonAsync($"/api/licenses/{id}/changes", new { fields = new { address = "哈尔滨市道里区新址路8号" }, reason = "经营场所变更" });
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        var v2 = await moved.ReadJson();
+        var face = v2.GetProperty("fields");
+        Assert.Equal(("哈尔滨示例餐饮有限公司", "哈尔滨市道里区新址路8号", "餐饮服务经营者"),
+            (face.GetProperty("operatorName").GetString(), face.GetProperty("address").GetString(), face.GetProperty("category").GetString()));
+
+        using var content = new StringContent("""{"fields":{"category":null},"reason":"主体业态另行核定"}""", Encoding.UTF8, "application/json");
+        using var cleared = await issuer.PostAsync($"/api/licenses/{v2.GetProperty("id").GetString()}/changes", content);
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        var v3 = await cleared.ReadJson();
+        Assert.Equal("003", v3.GetProperty("version").GetString());
+        Assert.False(v3.GetProperty("fields").TryGetProperty("category", out _));
+        Assert.Equal("哈尔滨市道里区新址路8号", v3.GetProperty("fields").GetProperty("address").GetString());
+
+        // Removing a required element is the grain's 400 naming it; nothing is written.
+        using var broken = new StringContent("""{"fields":{"address":null},"reason":"x"}""", Encoding.UTF8, "application/json");
+        var problem = await ProblemAssert.IsProblem(await issuer.PostAsync($"/api/licenses/{v3.GetProperty("id").GetString()}/changes", broken), HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("fields.address", out _));
+        Assert.Equal("003", (await (await issuer.GetAsync($"/api/licenses/{v3.GetProperty("id").GetString()}")).ReadJson()).GetProperty("version").GetString());
+    }
+
+    [Fact]
     public async Task Signature_VerifiesWithOpenSsl_OverTheCanonicalForm_AndAnyFlippedByteFails()
     {
         using var issuer = await IssuerAsync();
