@@ -41,7 +41,11 @@ public static partial class VerificationApi
 
     public sealed record VerifyRequest(
         string? PresentationToken, string? LicenseId, string? AuthorizationId, HolderRequest? Holder,
-        string? MatterCode, string? Purpose, Dictionary<string, JsonElement>? Compare);
+        string? MatterCode, string? Purpose, Dictionary<string, JsonElement>? Compare,
+        string? CaseNumber = null, OperatorRequest? Operator = null);
+
+    /// <summary>The officer (经办人) as the hall's system knows them.</summary>
+    public sealed record OperatorRequest(string? Name);
 
     public sealed record VerifyResponse(
         string VerificationId, bool Valid, string Status, string StatusCode, IReadOnlyList<string> Reasons,
@@ -60,6 +64,15 @@ public static partial class VerificationApi
 
         errors.Required("purpose", body.Purpose);
         errors.MaxLength("purpose", body.Purpose, 200);
+        if (body.CaseNumber is not null && !CaseNumberPattern().IsMatch(body.CaseNumber))
+        {
+            errors.Add("caseNumber", "must be 1-64 characters of A-Z, a-z, 0-9, '-', '_', '.' or '/'");
+        }
+
+        if (body.Operator is { } officer && (string.IsNullOrWhiteSpace(officer.Name) || officer.Name.Length > 50 || officer.Name.Any(char.IsControl)))
+        {
+            errors.Add("operator.name", "must be 1-50 characters without control characters");
+        }
         if ((body.PresentationToken is null) == (body.LicenseId is null))
         {
             errors.Add("presentationToken", "give either presentationToken or licenseId");
@@ -117,7 +130,7 @@ public static partial class VerificationApi
 
         var outcome = await cluster.Get<ILicenseGrain>(identifier.Number).VerifyAsync(new VerifyLicense(
             identifier.Version, basis, body.MatterCode!, body.Purpose!, body.AuthorizationId, presentedHolder, identifiedHolder, compare,
-            audit.Create(http, AuditKinds.Read, AuditOutcomes.Attempted, null, null)), caller);
+            audit.Create(http, AuditKinds.Read, AuditOutcomes.Attempted, null, null), body.CaseNumber, body.Operator?.Name?.Trim()), caller);
         http.MarkAuditedBySilo();
         if (outcome is null)
         {
@@ -130,7 +143,7 @@ public static partial class VerificationApi
 
     public sealed record UseRecordView(string VerificationId, DateTimeOffset UsedAt, string UnitCode, string ClientId, string MatterCode,
         string Purpose, string Basis, string LicenseIdentifier, string LicenseVersion, string DocumentHash, bool Valid, string Status,
-        IReadOnlyList<string> Reasons, JsonElement License, JsonElement? Comparison);
+        IReadOnlyList<string> Reasons, JsonElement License, JsonElement? Comparison, string? CaseNumber, string? OperatorName);
 
     public static async Task<Results<Ok<UseRecordView>, ProblemHttpResult>> GetRecord(string verificationId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
     {
@@ -210,7 +223,7 @@ public static partial class VerificationApi
 
         await using var cmd = db.CreateCommand("""
             SELECT id, used_at, unit_code, client_id, matter_code, purpose, basis, license_identifier, license_version, document_hash,
-                   valid, status, reasons, disclosed::text, comparison::text
+                   valid, status, reasons, disclosed::text, comparison::text, case_number, operator_name
             FROM license_uses WHERE id = $1 AND unit_code = $2
             """);
         cmd.Parameters.AddWithValue(id);
@@ -225,11 +238,15 @@ public static partial class VerificationApi
             reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8), reader.GetString(9),
             reader.GetBoolean(10), reader.GetString(11), reader.GetFieldValue<string[]>(12),
             JsonDocument.Parse(reader.GetString(13)).RootElement.Clone(),
-            reader.IsDBNull(14) ? null : JsonDocument.Parse(reader.GetString(14)).RootElement.Clone());
+            reader.IsDBNull(14) ? null : JsonDocument.Parse(reader.GetString(14)).RootElement.Clone(),
+            reader.IsDBNull(15) ? null : reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetString(16));
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Z0-9][A-Z0-9._-]{0,63}$")]
     private static partial System.Text.RegularExpressions.Regex MatterPattern();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._/-]{1,64}$")]
+    private static partial System.Text.RegularExpressions.Regex CaseNumberPattern();
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
     private static partial System.Text.RegularExpressions.Regex FieldKeyPattern();

@@ -43,6 +43,7 @@ public static class ArchiveCopy
             <table>{{rows}}</table>
             <p>用证单位：{{E(r.UnitCode)}}　用证事项：{{E(r.MatterCode)}}　用证事由：{{E(r.Purpose)}}<br>
                用证时间：{{E(r.UsedAt.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))}}　存档编号：{{E(r.VerificationId)}}<br>
+               办件编号：{{E(r.CaseNumber ?? "—")}}　经办人：{{E(r.OperatorName ?? "—")}}<br>
                文档摘要（SHA-256）：{{E(r.DocumentHash)}}</p>
             <p><strong>{{watermark}}</strong>，他用无效。</p>
             </body></html>

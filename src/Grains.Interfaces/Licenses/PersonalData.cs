@@ -12,6 +12,14 @@ public static partial class PersonalData
         Fields = view.Fields.ToDictionary(f => f.Key, f => MaskText(f.Value), StringComparer.Ordinal),
     };
 
+    /// <summary>A person's name with all but its first character masked (张三 → 张*, 欧阳娜娜 → 欧***).</summary>
+    public static string MaskName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var characters = System.Globalization.StringInfo.ParseCombiningCharacters(name.Trim());
+        return characters.Length <= 1 ? "*" : name.Trim()[..characters[1]] + new string('*', characters.Length - 1);
+    }
+
     /// <summary>Masks anything shaped like an 18-character citizen id number inside a text.</summary>
     public static string MaskText(string text) => CitizenIdShape().Replace(text, m => CitizenId.Mask(m.Value));
 

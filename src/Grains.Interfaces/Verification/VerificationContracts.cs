@@ -28,7 +28,9 @@ public sealed record VerifyLicense(
     [property: Id(5)] string? PresentedHolderKey,
     [property: Id(6)] string? IdentifiedHolderKey,
     [property: Id(7)] IReadOnlyDictionary<string, string>? Compare,
-    [property: Id(8)] Audit.AuditEntry? Audit = null);
+    [property: Id(8)] Audit.AuditEntry? Audit = null,
+    [property: Id(9)] string? CaseNumber = null,
+    [property: Id(10)] string? OperatorName = null);
 
 /// <summary>The answer: validity, reasons, the minimum necessary fields, the comparison, and what the archive needs.</summary>
 [GenerateSerializer, Immutable, Alias("ol.VerificationOutcome")]

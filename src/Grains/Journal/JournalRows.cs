@@ -19,13 +19,15 @@ internal static class JournalRows
     {
         var command = new NpgsqlBatchCommand("""
             INSERT INTO license_uses (id, used_at, unit_code, client_id, matter_code, purpose, basis, authorization_id, license_identifier,
-                                      license_version, document_hash, holder_key, valid, status, reasons, disclosed, comparison)
+                                      license_version, document_hash, holder_key, valid, status, reasons, disclosed, comparison,
+                                      case_number, operator_name)
             SELECT u.id, u.used_at, u.unit_code, u.client_id, u.matter_code, u.purpose, u.basis, u.authorization_id, u.license_identifier,
-                   u.license_version, u.document_hash, u.holder_key, u.valid, u.status, string_to_array(u.reasons, E'\x1F'), u.disclosed, u.comparison
+                   u.license_version, u.document_hash, u.holder_key, u.valid, u.status, string_to_array(u.reasons, E'\x1F'), u.disclosed, u.comparison,
+                   u.case_number, u.operator_name
             FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                        $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[], $16::jsonb[], $17::jsonb[])
+                        $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[], $16::jsonb[], $17::jsonb[], $18::text[], $19::text[])
                  AS u(id, used_at, unit_code, client_id, matter_code, purpose, basis, authorization_id, license_identifier,
-                      license_version, document_hash, holder_key, valid, status, reasons, disclosed, comparison)
+                      license_version, document_hash, holder_key, valid, status, reasons, disclosed, comparison, case_number, operator_name)
             """);
         var p = command.Parameters;
         p.Add(Column(uses, u => u.Id));
@@ -49,6 +51,8 @@ internal static class JournalRows
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
             TypedValue = [.. uses.Select(u => u.Comparison is null ? null : JsonSerializer.Serialize(u.Comparison, Json))],
         });
+        p.Add(Column(uses, u => u.CaseNumber));
+        p.Add(Column(uses, u => u.OperatorName));
         return command;
     }
 

@@ -4,4 +4,5 @@ namespace OrleansLicenses.Journal;
 public sealed record UseRecord(
     Guid Id, DateTimeOffset UsedAt, string UnitCode, string ClientId, string MatterCode, string Purpose, string Basis,
     string? AuthorizationId, string LicenseIdentifier, string LicenseVersion, string DocumentHash, string HolderKey,
-    bool Valid, string Status, IReadOnlyList<string> Reasons, object Disclosed, object? Comparison);
+    bool Valid, string Status, IReadOnlyList<string> Reasons, object Disclosed, object? Comparison,
+    string? CaseNumber = null, string? OperatorName = null);

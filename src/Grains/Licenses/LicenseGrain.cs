@@ -218,7 +218,7 @@ public sealed class LicenseGrain(
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var use = new UseRecord(id, audit.Time, caller.UnitCode!, caller.Subject, request.MatterCode, request.Purpose, request.Basis,
             request.AuthorizationId, outcome.License.Id, outcome.License.Version, outcome.DocumentHash, outcome.HolderKey,
-            outcome.Valid, outcome.Status, outcome.Reasons, outcome.License, outcome.Comparison);
+            outcome.Valid, outcome.Status, outcome.Reasons, outcome.License, outcome.Comparison, request.CaseNumber, request.OperatorName);
         await journal.AppendAsync(audit with
         {
             Outcome = AuditOutcomes.Succeeded,

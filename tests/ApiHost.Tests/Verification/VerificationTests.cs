@@ -150,6 +150,36 @@ public sealed class VerificationTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task CaseNumberAndOfficer_AreArchived_PrintedOnTheCopy_AndShownToTheHolderMasked()
+    {
+        using var w = await SetUpAsync();
+        var caseNumber = $"230100{TestCalendar.Today:yyyyMMdd}{Random.Shared.Next(10_000, 99_999)}";
+        using var verified = await Verify(w.InScopeHall, new
+        {
+            licenseId = w.LicenseId, holder = new { idType = "001", idNumber = w.HolderCode }, matterCode = Demo.FoodMatter, purpose = "办理食品经营许可变更",
+            caseNumber, @operator = new { name = "李四海" },
+        });
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+        var id = (await verified.ReadJson()).GetProperty("verificationId").GetString();
+
+        var record = await (await w.InScopeHall.GetAsync($"/api/verifications/{id}")).ReadJson();
+        Assert.Equal((caseNumber, "李四海"), (record.GetProperty("caseNumber").GetString(), record.GetProperty("operatorName").GetString()));
+        var copy = await w.InScopeHall.GetStringAsync($"/api/verifications/{id}/copy");
+        Assert.Contains($"办件编号：{caseNumber}", copy, StringComparison.Ordinal);
+        Assert.Contains("经办人：李四海", copy, StringComparison.Ordinal);
+
+        var usage = (await (await w.Holder.GetAsync("/api/me/usage")).ReadJson()).GetProperty("items").EnumerateArray()
+            .Single(u => u.GetProperty("verificationId").GetString() == id);
+        Assert.Equal((caseNumber, "李**"), (usage.GetProperty("caseNumber").GetString(), usage.GetProperty("operator").GetString()));
+
+        await ProblemAssert.IsProblem(await Verify(w.InScopeHall, new
+        {
+            licenseId = w.LicenseId, holder = new { idType = "001", idNumber = w.HolderCode }, matterCode = Demo.FoodMatter, purpose = "x",
+            caseNumber = "办件 1", @operator = new { name = "" },
+        }), HttpStatusCode.BadRequest, "caseNumber");
+    }
+
+    [Fact]
     public async Task MinimumNecessary_AndComparison_NeverRevealUnentitledValues()
     {
         using var w = await SetUpAsync();
