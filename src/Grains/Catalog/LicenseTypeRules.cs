@@ -54,6 +54,8 @@ public static partial class LicenseTypeRules
         ValidateFields(d.Fields, errors);
 
         var keys = (d.Fields ?? []).Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        // A natural person's id number is never public (公示): a public field is shown unmasked to anyone.
+        var idNumbers = (d.Fields ?? []).Where(f => f.Type == "idNumber").Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
         var publicFields = d.PublicFields ?? [];
         if (!d.PublicDisclosure && publicFields.Count > 0)
         {
@@ -65,6 +67,10 @@ public static partial class LicenseTypeRules
             if (!keys.Contains(publicFields[i]))
             {
                 errors.Add(new($"publicFields[{i}]", $"'{publicFields[i]}' is not a field of this type"));
+            }
+            else if (idNumbers.Contains(publicFields[i]))
+            {
+                errors.Add(new($"publicFields[{i}]", $"'{publicFields[i]}' is an id number, which is never publicly disclosed"));
             }
         }
 

@@ -52,6 +52,26 @@ public sealed class CatalogAndUnitsTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task AnIdNumberField_CannotBeAPublicField()
+    {
+        using var admin = await fixture.AsAdminAsync();
+        const string code = "11230000000000019J004";
+        using var response = await admin.PutAsJsonAsync($"/api/catalog/types/{code}", new
+        {
+            name = "从业人员健康证明", definingAuthorityCode = Demo.ProvinceMarket, holderCategory = "person",
+            fields = new object[]
+            {
+                new { key = "name", name = "姓名", type = "string", required = true },
+                new { key = "idNumber", name = "身份证号", type = "idNumber", required = true },
+            },
+            validity = new { years = 1 }, publicDisclosure = true, publicFields = new[] { "name", "idNumber" },
+            sensitivity = "personal", multipleInstances = false,
+        });
+        await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest, "publicFields[1]");
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/catalog/types/{code}")).StatusCode);
+    }
+
+    [Fact]
     public async Task ChangingAType_MakesANewCatalogVersion_AndIdenticalPutDoesNot()
     {
         using var admin = await fixture.AsAdminAsync();
