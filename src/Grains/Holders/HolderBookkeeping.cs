@@ -14,10 +14,11 @@ public interface IHolderBookkeepingGrain : IGrainWithStringKey
     Task ReserveAsync(string licenseNumber, string typeCode, bool multipleInstances);
 
     /// <summary>
-    /// Uses an authorization for one verification if it covers the licence, unit and matter and is neither expired,
-    /// withdrawn nor used up; counts the use durably. False otherwise.
+    /// Uses an authorization for one verification if it covers the licence, unit, matter and purpose (用证事由: the
+    /// holder granted it for one purpose, as a presentation is) and is neither expired, withdrawn nor used up; counts
+    /// the use durably. False otherwise.
     /// </summary>
     /// <remarks><paramref name="verifierHandlesMatter"/>: whether the verifier's business scope lists the matter; a grant
     /// to a matter (without a unit) only lets units that really handle that matter use it.</remarks>
-    Task<bool> ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode, bool verifierHandlesMatter);
+    Task<bool> ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode, string purpose, bool verifierHandlesMatter);
 }

@@ -121,7 +121,8 @@ public sealed class HolderGrain(
             [.. state.State.Authorizations.Select(a => a with { State = StateOf(a, now) }).OrderByDescending(a => a.CreatedAt)]);
     }
 
-    async Task<bool> IHolderBookkeepingGrain.ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode, bool verifierHandlesMatter)
+    async Task<bool> IHolderBookkeepingGrain.ConsumeAuthorizationAsync(string authorizationId, string licenseNumber, string unitCode, string matterCode,
+        string purpose, bool verifierHandlesMatter)
     {
         var index = state.State.Authorizations.FindIndex(a => a.Id == authorizationId);
         if (index < 0)
@@ -133,6 +134,7 @@ public sealed class HolderGrain(
         if (StateOf(a, time.GetUtcNow()) != "active" || a.LicenseNumber != licenseNumber
             || (a.GranteeUnitCode is not null && a.GranteeUnitCode != unitCode)
             || (a.MatterCode is not null && a.MatterCode != matterCode)
+            || !string.Equals(a.Purpose.Trim(), purpose.Trim(), StringComparison.Ordinal)
             || (a.GranteeUnitCode is null && !verifierHandlesMatter))
         {
             return false;

@@ -245,7 +245,7 @@ public sealed class LicenseGrain(
             VerificationBasis.Presentation => request.PresentedHolderKey == holderKey,
             VerificationBasis.Authorization => request.AuthorizationId is not null
                 && await GrainFactory.Get<IHolderBookkeepingGrain>(holderKey).ConsumeAuthorizationAsync(
-                    request.AuthorizationId, LicenseNumberText, caller.UnitCode, request.MatterCode,
+                    request.AuthorizationId, LicenseNumberText, caller.UnitCode, request.MatterCode, request.Purpose,
                     unit?.Definition.Scope.Any(m => m.MatterCode == request.MatterCode) == true),
             VerificationBasis.Scope => inScope && request.IdentifiedHolderKey == holderKey,
             _ => false,

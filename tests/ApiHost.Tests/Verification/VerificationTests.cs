@@ -84,6 +84,8 @@ public sealed class VerificationTests(ApiFixture fixture)
             expiresAt = fixture.Clock.GetUtcNow().AddDays(1), maxUses = 2,
         })).ReadJson();
         var auth = new { licenseId = w.LicenseId, authorizationId = grant.GetProperty("id").GetString(), matterCode = Demo.FoodMatter, purpose = "异地办理" };
+        // The grant is bound to its purpose: another purpose is refused and spends nothing.
+        Assert.Equal(HttpStatusCode.NotFound, (await Verify(w.OutOfScopeHall, auth with { purpose = "办理其他事项" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Verify(w.OutOfScopeHall, auth)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Verify(w.OutOfScopeHall, auth)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Verify(w.OutOfScopeHall, auth)).StatusCode);
