@@ -14,7 +14,11 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, title, detail, code, fields) = Classify(exception);
+        // The Orleans dashboard parses its route values (silo addresses, grain ids) itself and throws on a malformed one,
+        // sometimes wrapped (a proxy grain that could not be created): that is the caller's input, a 400.
+        var (status, title, detail, code, fields) = http.Request.Path.StartsWithSegments("/dashboard") && IsMalformedInput(exception)
+            ? (StatusCodes.Status400BadRequest, "The request is invalid.", "A dashboard route value is malformed.", "request.invalid", null)
+            : Classify(exception);
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             http.Response.Headers.RetryAfter = "5";
@@ -40,6 +44,19 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = null });
+    }
+
+    private static bool IsMalformedInput(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is FormatException or ArgumentException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The status this handler answers an exception with (the audit trail records it as the outcome).</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using OrleansLicenses.Tests.Infrastructure;
 
 namespace OrleansLicenses.Tests.Edge;
@@ -92,5 +93,18 @@ public sealed class RequestShapeTests(ApiFixture fixture)
         using var admin = await fixture.AsAdminAsync();
         using var allowed = await admin.GetAsync("/dashboard/");
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dashboard_AnswersAMalformedRouteValueWith400_AndIsNotInTheOpenApiDocument()
+    {
+        using var admin = await fixture.AsAdminAsync();
+        using var malformed = await admin.GetAsync("/dashboard/SiloProperties/not-a-silo-address");
+        await ProblemAssert.IsProblem(malformed, HttpStatusCode.BadRequest);
+
+        using var anonymous = fixture.Anonymous();
+        var paths = JsonDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.NotEmpty(paths);
+        Assert.DoesNotContain(paths, p => p.StartsWith("/dashboard", StringComparison.Ordinal));
     }
 }
