@@ -73,6 +73,7 @@ public static partial class VerificationApi
         {
             errors.Add("operator.name", "must be 1-50 characters without control characters");
         }
+
         if ((body.PresentationToken is null) == (body.LicenseId is null))
         {
             errors.Add("presentationToken", "give either presentationToken or licenseId");

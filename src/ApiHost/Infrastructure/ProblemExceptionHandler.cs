@@ -14,11 +14,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
-        // The Orleans dashboard parses its route values (silo addresses, grain ids) itself and throws on a malformed one,
-        // sometimes wrapped (a proxy grain that could not be created): that is the caller's input, a 400.
-        var (status, title, detail, code, fields) = http.Request.Path.StartsWithSegments("/dashboard") && IsMalformedInput(exception)
-            ? (StatusCodes.Status400BadRequest, "The request is invalid.", "A dashboard route value is malformed.", "request.invalid", null)
-            : Classify(exception);
+        var (status, title, detail, code, fields) = Classify(exception, http.Request.Path);
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             http.Response.Headers.RetryAfter = "5";
@@ -60,9 +56,16 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     }
 
     /// <summary>The status this handler answers an exception with (the audit trail records it as the outcome).</summary>
-    public static int StatusCodeFor(Exception exception) => Classify(exception).Status;
+    public static int StatusCodeFor(Exception exception, PathString path) => Classify(exception, path).Status;
 
-    private static (int Status, string Title, string? Detail, string? Code, IReadOnlyList<FieldError>? Fields) Classify(Exception exception) => Unwrap(exception) switch
+    private static (int Status, string Title, string? Detail, string? Code, IReadOnlyList<FieldError>? Fields) Classify(Exception exception, PathString path) =>
+        // The Orleans dashboard parses its route values (silo addresses, grain ids) itself and throws on a malformed one,
+        // sometimes wrapped (a proxy grain that could not be created): that is the caller's input, a 400.
+        path.StartsWithSegments("/dashboard") && IsMalformedInput(exception)
+            ? (StatusCodes.Status400BadRequest, "The request is invalid.", "A dashboard route value is malformed.", "request.invalid", null)
+            : ClassifyException(exception);
+
+    private static (int Status, string Title, string? Detail, string? Code, IReadOnlyList<FieldError>? Fields) ClassifyException(Exception exception) => Unwrap(exception) switch
     {
         DomainException d => (d.Kind switch
         {

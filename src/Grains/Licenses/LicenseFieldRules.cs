@@ -58,7 +58,6 @@ public static class LicenseFieldRules
         return errors;
     }
 
-    /// <summary>Checks canonical face values: unknown, missing, type, length, pattern, enum, standard codes.</summary>
     /// <summary>
     /// The face a change asks for: a JSON merge patch (RFC 7396) applied to the current elements. Removing an element
     /// the licence does not have changes nothing, as RFC 7396 says; the result is judged by <see cref="Validate"/>.
@@ -80,6 +79,7 @@ public static class LicenseFieldRules
         return merged;
     }
 
+    /// <summary>Checks canonical face values: unknown, missing, type, length, pattern, enum, standard codes.</summary>
     public static List<FieldError> Validate(LicenseTypeDefinition type, IReadOnlyDictionary<string, string> fields, DateOnly today)
     {
         var errors = new List<FieldError>();

@@ -323,12 +323,12 @@ public static class LicenseLifecycle
             return stored;
         }
 
-        if (validUntil < today)
+        if (IsPastEnd(validUntil, today))
         {
             return LicenseStatus.Expired;
         }
 
-        return stored == LicenseStatus.Suspended && !(suspendedUntil < today) ? LicenseStatus.Suspended : LicenseStatus.Valid;
+        return IsSuspensionInForce(stored, suspendedUntil, today) ? LicenseStatus.Suspended : LicenseStatus.Valid;
     }
 
     /// <summary>True when the validity has not started yet (<paramref name="today"/> before <see cref="Lifecycle.ValidFrom"/>). Dates only; see <see cref="Reasons"/>.</summary>
@@ -353,12 +353,12 @@ public static class LicenseLifecycle
         }
 
         var reasons = new List<string>(2);
-        if (lifecycle.Status == LicenseStatus.Expired || IsPastEnd(lifecycle, today))
+        if (lifecycle.Status == LicenseStatus.Expired || IsPastEnd(lifecycle.ValidUntil, today))
         {
             reasons.Add(LicenseStatus.Expired.ToWireName());
         }
 
-        if (IsSuspensionInForce(lifecycle, today))
+        if (IsSuspensionInForce(lifecycle.Status, lifecycle.SuspendedUntil, today))
         {
             reasons.Add(LicenseStatus.Suspended.ToWireName());
         }
@@ -384,10 +384,11 @@ public static class LicenseLifecycle
             : lifecycle;
     }
 
-    private static bool IsPastEnd(Lifecycle lifecycle, DateOnly today) => lifecycle.ValidUntil < today;
+    // Both ends are inclusive: the day after the last day is the first on which they no longer hold.
+    private static bool IsPastEnd(DateOnly? validUntil, DateOnly today) => validUntil < today;
 
-    private static bool IsSuspensionInForce(Lifecycle lifecycle, DateOnly today) =>
-        lifecycle.Status == LicenseStatus.Suspended && !(lifecycle.SuspendedUntil < today);
+    private static bool IsSuspensionInForce(LicenseStatus status, DateOnly? suspendedUntil, DateOnly today) =>
+        status == LicenseStatus.Suspended && !(suspendedUntil < today);
 
     private static Lifecycle Terminate(Lifecycle lifecycle, LicenseStatus status, LifecycleEvent e) =>
         lifecycle with { Status = status, SuspendedUntil = null, StatusReason = Clean(e.Reason) };

@@ -47,11 +47,9 @@ public static class LicenseVerification
             return null;
         }
 
-        return submitted.ToDictionary(s => s.Key, s => version.Fields.TryGetValue(s.Key, out var shown) && disclosed.Fields.GetValueOrDefault(s.Key) != shown
-            ? "not-permitted"
-            : version.Fields.TryGetValue(s.Key, out var actual)
-            ? string.Equals(Normalize(actual), Normalize(s.Value), StringComparison.Ordinal) ? "match" : "mismatch"
-            : "absent", StringComparer.Ordinal);
+        return submitted.ToDictionary(s => s.Key, s => !version.Fields.TryGetValue(s.Key, out var actual) ? "absent"
+            : disclosed.Fields.GetValueOrDefault(s.Key) != actual ? "not-permitted"
+            : string.Equals(Normalize(actual), Normalize(s.Value), StringComparison.Ordinal) ? "match" : "mismatch", StringComparer.Ordinal);
     }
 
     /// <summary>

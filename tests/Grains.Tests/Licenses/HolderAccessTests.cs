@@ -64,6 +64,10 @@ public sealed class HolderAccessTests(PostgresClusterFixture fixture)
             {
                 Assert.True(await inspect(LicenseWorld.Admin) is not null, kind);
             }
+            else
+            {
+                Assert.Null(await inspect(LicenseWorld.Admin)); // nothing registered under that key: null, not a refusal
+            }
 
             foreach (var caller in new[] { LicenseWorld.Issuer, self })
             {
