@@ -71,10 +71,10 @@ public static class LicenseRequests
     /// read answers null (unknown, or not the caller's to see — the two are indistinguishable).
     /// </summary>
     public static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> Read<T>(
-        string id, IClusterClient cluster, Func<ILicenseGrain, string?, Task<T?>> read, string notFound = "No such licence.")
+        string id, IClusterClient cluster, Func<ILicenseGrain, string?, Task<T?>> read, string notFound = "No such licence.", FieldErrors? errors = null)
         where T : class
     {
-        var errors = new FieldErrors();
+        errors ??= new FieldErrors();
         var (number, version) = ParseId(id, errors);
         if (errors.Any)
         {

@@ -5,11 +5,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using OrleansLicenses.Access;
+using OrleansLicenses.ApiHost.Audit;
 using OrleansLicenses.ApiHost.Auth;
+using OrleansLicenses.Audit;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.Catalog;
 using OrleansLicenses.Identifiers;
 using OrleansLicenses.Licenses;
+using OrleansLicenses.Verification;
 
 namespace OrleansLicenses.ApiHost.Apis;
 
@@ -29,8 +32,11 @@ public static class LicensesApi
             .WithName("GetLicense").WithSummary("A licence by any version's identifier or by licence number.");
         group.MapGet("/{id}/history", History).RequireAuthorization(Policies.IssuerAdminOrHolder)
             .WithName("GetLicenseHistory").WithSummary("Timeline: who, when, what, why.");
-        group.MapGet("/{id}/document", Document).RequireAuthorization(Policies.IssuerAdminOrHolder)
-            .WithName("GetLicenseDocument").WithSummary("The signed document: canonical JSON, SM2 signature, certificate chain.");
+        // A verifier gets the document only on the holder's authorization (one use of it), stated as a verification
+        // states it; each retrieval is a use (use archive, audit) committed before the answer.
+        group.MapGet("/{id}/document", Document).RequireAuthorization(Policies.DocumentReaders)
+            .WithName("GetLicenseDocument")
+            .WithSummary("The signed document: canonical JSON, SM2 signature, certificate chain (verifiers: with the holder's authorization).");
         group.MapGet("/", Search).RequireAuthorization(Policies.IssuerOrAdmin)
             .WithName("SearchLicenses").WithSummary("Lists licences from the read model (issuers: own unit only).");
         return app;
@@ -133,8 +139,30 @@ public static class LicensesApi
         LicenseRequests.Read(id, cluster, (grain, _) => grain.GetHistoryAsync(user.ToCaller(http)));
 
     public static Task<Results<Ok<SignedDocument>, ProblemHttpResult, ValidationProblem>> Document(
-        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
-        LicenseRequests.Read(id, cluster, (grain, version) => grain.GetDocumentAsync(version, user.ToCaller(http)));
+        string id, string? authorizationId, string? matterCode, string? purpose, string? caseNumber, string? operatorName,
+        ClaimsPrincipal user, HttpContext http, IClusterClient cluster, AuditEntryFactory audit)
+    {
+        var caller = user.ToCaller(http);
+        if (caller.Role != Roles.Verifier)
+        {
+            return LicenseRequests.Read(id, cluster, (grain, version) => grain.GetDocumentAsync(version, caller));
+        }
+
+        http.SetAuditPurpose(purpose);
+        var errors = new FieldErrors();
+        errors.Required("authorizationId", authorizationId);
+        errors.MaxLength("authorizationId", authorizationId, 64);
+        VerificationApi.CheckUseContext(errors, matterCode, purpose, caseNumber,
+            operatorName is null ? null : new VerificationApi.OperatorRequest(operatorName), "operatorName");
+        return LicenseRequests.Read(id, cluster, async (grain, version) =>
+        {
+            var document = await grain.GetDocumentForUseAsync(new VerifyLicense(version, VerificationBasis.Authorization, matterCode!, purpose!,
+                authorizationId, null, null, null, audit.Create(http, AuditKinds.Read, AuditOutcomes.Attempted, null, null),
+                caseNumber, operatorName?.Trim()), caller);
+            http.MarkAuditedBySilo();
+            return document;
+        }, errors: errors);
+    }
 
     public sealed record LicenseSummary(string Id, string LicenseNumber, string Version, string TypeCode, string IssuerCode, string RegionCode,
         string HolderIdType, string HolderIdNumber, string Status, DateOnly ValidFrom, DateOnly? ValidUntil, DateTimeOffset UpdatedAt);

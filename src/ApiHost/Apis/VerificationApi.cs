@@ -9,6 +9,7 @@ using OrleansLicenses.ApiHost.Audit;
 using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.ApiHost.Verification;
+using OrleansLicenses.Holders;
 using OrleansLicenses.Identifiers;
 using OrleansLicenses.Licenses;
 using OrleansLicenses.Verification;
@@ -30,6 +31,13 @@ public static partial class VerificationApi
             .AddEndpointFilter<IdempotencyFilter>()
             .WithAuditScope(AuditScope.Read)
             .WithName("VerifyLicense").WithSummary("Verifies (and optionally compares) a licence by presentation token, authorization or business scope.");
+        // 免提交: with the holder at the counter, the hall finds the holder's licences relevant to the matter without
+        // asking for an identifier. A read of personal data (audited, the holder's id masked in the record); the
+        // answer is one and the same 404 whether the matter is outside the hall's scope or the holder holds nothing.
+        group.MapPost("/holder-licenses", HolderLicenses).RequireAuthorization(Policies.Verifier).RequireRateLimiting(RateLimits.Verification)
+            .WithAuditScope(AuditScope.Read)
+            .WithName("ListHolderLicensesForMatter")
+            .WithSummary("免提交: the identified holder's licences of the types the hall's business scope maps to the matter, without face data.");
         group.MapGet("/{verificationId}", GetRecord).RequireAuthorization(Policies.Verifier)
             .WithName("GetVerification").WithSummary("The archived use record, for the verifying unit only.");
         group.MapGet("/{verificationId}/copy", PrintableCopy).RequireAuthorization(Policies.Verifier)
@@ -57,23 +65,7 @@ public static partial class VerificationApi
         var caller = user.ToCaller(http);
         http.SetAuditPurpose(body.Purpose); // 用证事由 in the audit outcome record
         var errors = new FieldErrors();
-        if (errors.Required("matterCode", body.MatterCode) && (body.MatterCode!.Length > 64 || !MatterPattern().IsMatch(body.MatterCode)))
-        {
-            errors.Add("matterCode", "must be 1-64 characters of A-Z, 0-9, '-', '_' or '.'");
-        }
-
-        errors.Required("purpose", body.Purpose);
-        errors.MaxLength("purpose", body.Purpose, 200);
-        if (body.CaseNumber is not null && !CaseNumberPattern().IsMatch(body.CaseNumber))
-        {
-            errors.Add("caseNumber", "must be 1-64 characters of A-Z, a-z, 0-9, '-', '_', '.' or '/'");
-        }
-
-        if (body.Operator is { } officer && (string.IsNullOrWhiteSpace(officer.Name) || officer.Name.Length > 50 || officer.Name.Any(char.IsControl)))
-        {
-            errors.Add("operator.name", "must be 1-50 characters without control characters");
-        }
-
+        CheckUseContext(errors, body.MatterCode, body.Purpose, body.CaseNumber, body.Operator, "operator.name");
         if ((body.PresentationToken is null) == (body.LicenseId is null))
         {
             errors.Add("presentationToken", "give either presentationToken or licenseId");
@@ -142,9 +134,88 @@ public static partial class VerificationApi
             outcome.License, outcome.Comparison));
     }
 
+    /// <summary>
+    /// The context every use of a licence states (DESIGN §6.1): the matter (事项编码), the purpose (用证事由), and
+    /// optionally the case number (办件编号) and the officer (经办人). Shape only; what they entitle to is the grains'.
+    /// </summary>
+    internal static void CheckUseContext(FieldErrors errors, string? matterCode, string? purpose, string? caseNumber, OperatorRequest? officer,
+        string operatorField)
+    {
+        if (errors.Required("matterCode", matterCode) && (matterCode!.Length > 64 || !MatterPattern().IsMatch(matterCode)))
+        {
+            errors.Add("matterCode", "must be 1-64 characters of A-Z, 0-9, '-', '_' or '.'");
+        }
+
+        errors.Required("purpose", purpose);
+        errors.MaxLength("purpose", purpose, 200);
+        if (caseNumber is not null && !CaseNumberPattern().IsMatch(caseNumber))
+        {
+            errors.Add("caseNumber", "must be 1-64 characters of A-Z, a-z, 0-9, '-', '_', '.' or '/'");
+        }
+
+        if (officer is not null && (string.IsNullOrWhiteSpace(officer.Name) || officer.Name.Length > 50 || officer.Name.Any(char.IsControl)))
+        {
+            errors.Add(operatorField, "must be 1-50 characters without control characters");
+        }
+    }
+
+    public sealed record HolderLookupRequest(HolderRequest? Holder, string? MatterCode, string? Purpose, string? CaseNumber = null, OperatorRequest? Operator = null);
+
+    /// <summary>One licence found for the matter: identity, type, issuer, status and validity; never face data.</summary>
+    public sealed record HolderLicenseSummary(string Id, string LicenseNumber, string TypeCode, string IssuerCode, string Status, string StatusCode,
+        DateOnly? ValidFrom, DateOnly? ValidUntil);
+
+    public sealed record HolderLicensesResponse(string MatterCode, IReadOnlyList<HolderLicenseSummary> Licenses);
+
+    public static async Task<Results<Ok<HolderLicensesResponse>, ValidationProblem, ProblemHttpResult>> HolderLicenses(
+        HolderLookupRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, TimeProvider time)
+    {
+        http.SetAuditPurpose(body.Purpose);
+        var errors = new FieldErrors();
+        CheckUseContext(errors, body.MatterCode, body.Purpose, body.CaseNumber, body.Operator, "operator.name");
+        var holderKey = IdentifiedHolder(body.Holder, errors, PlatformClock.Today(time));
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        http.SetAuditResource($"/api/verifications/holder-licenses?holder={AuditEntryFactory.MaskSubject(holderKey!)}&matterCode={body.MatterCode}");
+        var found = await cluster.Get<IHolderGrain>(holderKey!).ListForMatterAsync(body.MatterCode!, user.ToCaller(http));
+        if (found.Count == 0)
+        {
+            return Problems.NotFound("No licence of this holder for this matter within your business scope.");
+        }
+
+        return TypedResults.Ok(new HolderLicensesResponse(body.MatterCode!, [.. found.Select(l => new HolderLicenseSummary(
+            l.CurrentId, l.LicenseNumber, l.TypeCode, LicenseNumber.Parse(l.LicenseNumber).IssuerCode, l.Status,
+            LicenseStatusCodes.TryFromWireName(l.Status, out var status) ? status.ToNationalCode() : "", l.ValidFrom, l.ValidUntil))]));
+    }
+
+    /// <summary>The holder identified at the counter: id type 111 with a GB 11643 citizen id, or 001 with a GB 32100 credit code.</summary>
+    private static string? IdentifiedHolder(HolderRequest? holder, FieldErrors errors, DateOnly today)
+    {
+        switch (holder?.IdType)
+        {
+            case null when holder is null:
+                errors.Add("holder", "is required (idType and idNumber)");
+                return null;
+            case HolderIdTypes.Citizen:
+                errors.Check("holder.idNumber", holder.IdNumber, (string? v, out string? e) => CitizenId.TryValidate(v, today, out e));
+                break;
+            case HolderIdTypes.Organization:
+                errors.Check("holder.idNumber", holder.IdNumber, CreditCode.TryValidate);
+                break;
+            default:
+                errors.Add("holder.idType", "must be 111 (citizen id) or 001 (unified social credit code)");
+                return null;
+        }
+
+        return errors.Has("holder.idNumber") ? null : $"{holder.IdType}:{holder.IdNumber}";
+    }
+
     public sealed record UseRecordView(string VerificationId, DateTimeOffset UsedAt, string UnitCode, string ClientId, string MatterCode,
         string Purpose, string Basis, string LicenseIdentifier, string LicenseVersion, string DocumentHash, bool Valid, string Status,
-        IReadOnlyList<string> Reasons, JsonElement License, JsonElement? Comparison, string? CaseNumber, string? OperatorName);
+        IReadOnlyList<string> Reasons, JsonElement License, JsonElement? Comparison, string? CaseNumber, string? OperatorName, string Kind);
 
     public static async Task<Results<Ok<UseRecordView>, ProblemHttpResult>> GetRecord(string verificationId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
     {
@@ -224,7 +295,7 @@ public static partial class VerificationApi
 
         await using var cmd = db.CreateCommand("""
             SELECT id, used_at, unit_code, client_id, matter_code, purpose, basis, license_identifier, license_version, document_hash,
-                   valid, status, reasons, disclosed::text, comparison::text, case_number, operator_name
+                   valid, status, reasons, disclosed::text, comparison::text, case_number, operator_name, use_kind
             FROM license_uses WHERE id = $1 AND unit_code = $2
             """);
         cmd.Parameters.AddWithValue(id);
@@ -240,7 +311,7 @@ public static partial class VerificationApi
             reader.GetBoolean(10), reader.GetString(11), reader.GetFieldValue<string[]>(12),
             JsonDocument.Parse(reader.GetString(13)).RootElement.Clone(),
             reader.IsDBNull(14) ? null : JsonDocument.Parse(reader.GetString(14)).RootElement.Clone(),
-            reader.IsDBNull(15) ? null : reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetString(16));
+            reader.IsDBNull(15) ? null : reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetString(16), reader.GetString(17));
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Z0-9][A-Z0-9._-]{0,63}$")]

@@ -32,7 +32,6 @@ public static class AuditHttpContextExtensions
         }
     }
 
-    /// <summary>Names the resource this request touched, for its outcome record (e.g. the licence a verification resolved).</summary>
     /// <summary>
     /// Says that the grain that answered this request has committed its audit record (a verification's, with its use
     /// record, in one transaction): the middleware then writes no record of its own for it.
@@ -45,6 +44,7 @@ public static class AuditHttpContextExtensions
         }
     }
 
+    /// <summary>Names the resource this request touched, for its outcome record (e.g. the licence a verification resolved).</summary>
     public static void SetAuditResource(this HttpContext http, string? resource)
     {
         if (http.Features.Get<AuditFeature>() is { } feature && !string.IsNullOrWhiteSpace(resource))

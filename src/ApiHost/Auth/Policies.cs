@@ -12,6 +12,7 @@ public static class Policies
     public const string Sync = "sync";
     public const string IssuerOrAdmin = "issuer-or-admin";
     public const string IssuerAdminOrHolder = "issuer-admin-or-holder";
+    public const string DocumentReaders = "document-readers";
     public const string AnyAuthenticated = "any-authenticated";
     public const string HolderOrVerifier = "holder-or-verifier";
     public const string CorrectionParties = "correction-parties";
@@ -28,6 +29,7 @@ public static class Policies
             .AddPolicy(Sync, p => p.RequireRole(Roles.Sync))
             .AddPolicy(IssuerOrAdmin, p => p.RequireRole(Roles.Issuer, Roles.Admin))
             .AddPolicy(IssuerAdminOrHolder, p => p.RequireRole(Roles.Issuer, Roles.Admin, Roles.Holder))
+            .AddPolicy(DocumentReaders, p => p.RequireRole(Roles.Issuer, Roles.Admin, Roles.Holder, Roles.Verifier))
             .AddPolicy(AnyAuthenticated, p => p.RequireAuthenticatedUser())
             .AddPolicy(HolderOrVerifier, p => p.RequireRole(Roles.Holder, Roles.Verifier))
             .AddPolicy(CorrectionParties, p => p.RequireRole(Roles.Holder, Roles.Verifier, Roles.Issuer, Roles.Admin))

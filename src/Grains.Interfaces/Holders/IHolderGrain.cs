@@ -21,6 +21,13 @@ public interface IHolderGrain : IGrainWithStringKey
     /// <summary>The holder's licences, each with its status as of today (expiry and the end of a suspension applied on read).</summary>
     Task<IReadOnlyList<HolderLicense>> GetLicensesAsync(Caller caller);
 
+    /// <summary>
+    /// 免提交: for a verifier with the holder at the counter, the holder's licences of the types the verifier's business
+    /// scope maps to the matter (status as of today, no face data). Empty when the scope maps the matter to nothing,
+    /// exactly as when the holder holds nothing: the answer reveals nothing outside the scope.
+    /// </summary>
+    Task<IReadOnlyList<HolderLicense>> ListForMatterAsync(string matterCode, Caller caller);
+
     /// <summary>The live state for operators; administrators only (anyone else is refused with 403).</summary>
     Task<IReadOnlyList<HolderLicense>> InspectAsync(Caller caller);
 }
@@ -34,6 +41,7 @@ public interface IHolderGrain : IGrainWithStringKey
 /// <param name="UpdatedAt">When the entry was last written.</param>
 /// <param name="Confirmed">False while the issuance is reserved but not yet written.</param>
 /// <param name="SuspendedUntil">Last day of a suspension with an end date, inclusive, when <paramref name="Status"/> is suspended.</param>
+/// <param name="ValidFrom">First day of validity (null for a reservation not yet written).</param>
 [GenerateSerializer, Immutable, Alias("ol.HolderLicense")]
 public sealed record HolderLicense(
     [property: Id(0)] string LicenseNumber,
@@ -43,4 +51,5 @@ public sealed record HolderLicense(
     [property: Id(4)] DateOnly? ValidUntil,
     [property: Id(5)] DateTimeOffset UpdatedAt,
     [property: Id(6)] bool Confirmed,
-    [property: Id(7)] DateOnly? SuspendedUntil = null);
+    [property: Id(7)] DateOnly? SuspendedUntil = null,
+    [property: Id(8)] DateOnly? ValidFrom = null);

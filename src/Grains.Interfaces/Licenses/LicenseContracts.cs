@@ -37,6 +37,14 @@ public interface ILicenseGrain : IGrainWithStringKey
     [ReadOnly]
     Task<Verification.VerificationOutcome?> VerifyAsync(Verification.VerifyLicense request, Caller caller);
 
+    /// <summary>
+    /// The signed document for a verifier the holder authorized (<see cref="Verification.VerificationBasis.Authorization"/>,
+    /// which spends one use of the grant), recorded in the use archive as a document use before it is answered;
+    /// null when the basis does not allow it.
+    /// </summary>
+    [ReadOnly]
+    Task<SignedDocument?> GetDocumentForUseAsync(Verification.VerifyLicense request, Caller caller);
+
     /// <summary>Public disclosure: public fields of a public type, or null.</summary>
     [ReadOnly]
     Task<Verification.PublicLicense?> GetPublicAsync(string? version);
@@ -130,7 +138,10 @@ public sealed record HistoryEntry(
     [property: Id(5)] string Identifier,
     [property: Id(6)] string Status);
 
-/// <summary>A version's signed document: <see cref="Canonical"/> is the exact signed byte string (UTF-8, RFC 8785).</summary>
+/// <summary>
+/// A version's signed document: <see cref="Canonical"/> is the exact signed byte string (UTF-8, RFC 8785).
+/// <see cref="VerificationId"/> is set when a verifier received it: the id of its use record (用证存档).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ol.SignedDocument")]
 public sealed record SignedDocument(
     [property: Id(0)] string Identifier,
@@ -139,4 +150,5 @@ public sealed record SignedDocument(
     [property: Id(3)] string UserId,
     [property: Id(4)] string Signature,
     [property: Id(5)] string Certificate,
-    [property: Id(6)] string RootCertificate);
+    [property: Id(6)] string RootCertificate,
+    [property: Id(7)] string? VerificationId = null);

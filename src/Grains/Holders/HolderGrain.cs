@@ -3,6 +3,7 @@ using OrleansLicenses.Errors;
 using OrleansLicenses.Hosting;
 using OrleansLicenses.Licenses;
 using OrleansLicenses.ReadModel;
+using OrleansLicenses.Units;
 
 namespace OrleansLicenses.Holders;
 
@@ -25,6 +26,7 @@ public sealed class HolderState
 public sealed class HolderGrain(
     [PersistentState("holder", StorageNames.Store)] IPersistentState<HolderState> state,
     LicenseReadModel licenses,
+    UnitDirectory units,
     TimeProvider time) : Grain, IHolderGrain, IHolderBookkeepingGrain
 {
     internal static readonly TimeSpan ReservationTimeout = TimeSpan.FromMinutes(2);
@@ -47,7 +49,7 @@ public sealed class HolderGrain(
         if (sameType.Count > 0)
         {
             var today = PlatformClock.Today(time);
-            var issued = await licenses.ListByHolderAsync(this.GetPrimaryKeyString(), typeCode);
+            var issued = await licenses.ListByHolderAsync(this.GetPrimaryKeyString(), [typeCode]);
             if (issued.FirstOrDefault(l => StatusOn(l, today) is "valid" or "suspended") is { } live)
             {
                 throw LiveLicense(live.CurrentId);
@@ -157,12 +159,28 @@ public sealed class HolderGrain(
         return await Listed();
     }
 
+    async Task<IReadOnlyList<HolderLicense>> IHolderGrain.ListForMatterAsync(string matterCode, Caller caller)
+    {
+        if (caller.Role != Roles.Verifier || caller.UnitCode is null)
+        {
+            return [];
+        }
+
+        // The verifier's scope as the licence grains read it (the silo's cache of its unit), so the lookup finds
+        // exactly the licences a by-scope verification of this matter would then be allowed to verify.
+        var unit = await units.GetAsync(caller.UnitCode);
+        var types = unit is { Definition.Status: "active" }
+            ? unit.Definition.Scope.Where(m => m.MatterCode == matterCode).SelectMany(m => m.LicenseTypes).ToHashSet(StringComparer.Ordinal)
+            : [];
+        return types.Count == 0 ? [] : await Listed(types);
+    }
+
     async Task<IReadOnlyList<HolderLicense>> IHolderGrain.InspectAsync(Caller caller) => Inspection.Allow(caller) ? await Listed() : [];
 
-    private async Task<IReadOnlyList<HolderLicense>> Listed()
+    private async Task<IReadOnlyList<HolderLicense>> Listed(IReadOnlyCollection<string>? typeCodes = null)
     {
         var today = PlatformClock.Today(time);
-        return [.. (await licenses.ListByHolderAsync(this.GetPrimaryKeyString())).Select(l => l with { Status = StatusOn(l, today) })];
+        return [.. (await licenses.ListByHolderAsync(this.GetPrimaryKeyString(), typeCodes)).Select(l => l with { Status = StatusOn(l, today) })];
     }
 
     /// <summary>

@@ -191,15 +191,25 @@ public sealed class LicenseGrain(
     Task<IReadOnlyList<HistoryEntry>?> ILicenseGrain.GetHistoryAsync(Caller caller) =>
         Task.FromResult<IReadOnlyList<HistoryEntry>?>(MayRead(caller) ? current.History.Select(h => h.ToWire()).ToList() : null);
 
-    async Task<SignedDocument?> ILicenseGrain.GetDocumentAsync(string? version, Caller caller)
+    async Task<SignedDocument?> ILicenseGrain.GetDocumentAsync(string? version, Caller caller) =>
+        MayRead(caller) && Find(version) is { } v ? await Document(v) : null;
+
+    async Task<SignedDocument?> ILicenseGrain.GetDocumentForUseAsync(VerifyLicense request, Caller caller)
     {
-        if (!MayRead(caller) || Find(version) is not { } v)
+        // Only the holder's authorization entitles a verifier to the whole document: a presentation or the business
+        // scope entitles it to a verification answer (the minimum necessary fields), not to every element.
+        var outcome = request.Basis == VerificationBasis.Authorization && request.Compare is null ? await Verify(request, caller) : null;
+        var audit = LicenseVerification.AuditOf(request, caller, time.GetUtcNow(), "GetLicenseDocument", $"/api/licenses/{LicenseNumberText}/document");
+        if (outcome is null)
         {
+            await journal.AppendAsync(audit with { Outcome = AuditOutcomes.NotFound, Status = 404 }, null);
             return null;
         }
 
-        return new SignedDocument(v.Identifier, v.Canonical, LicenseDocument.Algorithm, LicenseDocument.UserId,
-            Convert.ToBase64String(v.Signature), Convert.ToBase64String(v.Certificate), Convert.ToBase64String(await RootCertificate()));
+        var version = Find(outcome.License.Version)!;
+        var handedOver = LicenseVerification.WholeDocument(current, version, await TypeView(version.CatalogVersion));
+        var id = await Archive(request, caller, audit, outcome with { License = handedOver }, UseKinds.Document);
+        return await Document(version) with { VerificationId = id.ToString() };
     }
 
     async Task<VerificationOutcome?> ILicenseGrain.VerifyAsync(VerifyLicense request, Caller caller)
@@ -213,20 +223,32 @@ public sealed class LicenseGrain(
             return null;
         }
 
-        // The use record and its audit record commit together, before the answer. The method is [ReadOnly]: while
-        // this verification waits for the group commit, the next ones run; a change waits until they are done.
+        var id = await Archive(request, caller, audit, outcome, UseKinds.Verification);
+        return outcome with { VerificationId = id.ToString() };
+    }
+
+    /// <summary>
+    /// The use record and its audit record commit together, before the answer. The callers are [ReadOnly]: while
+    /// one use waits for the group commit, the next ones run; a change waits until they are done.
+    /// </summary>
+    private async Task<Guid> Archive(VerifyLicense request, Caller caller, AuditEntry audit, VerificationOutcome outcome, string kind)
+    {
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var use = new UseRecord(id, audit.Time, caller.UnitCode!, caller.Subject, request.MatterCode, request.Purpose, request.Basis,
             request.AuthorizationId, outcome.License.Id, outcome.License.Version, outcome.DocumentHash, outcome.HolderKey,
-            outcome.Valid, outcome.Status, outcome.Reasons, outcome.License, outcome.Comparison, request.CaseNumber, request.OperatorName);
+            outcome.Valid, outcome.Status, outcome.Reasons, outcome.License, outcome.Comparison, request.CaseNumber, request.OperatorName, kind);
         await journal.AppendAsync(audit with
         {
             Outcome = AuditOutcomes.Succeeded,
             Status = 200,
             Resource = $"/api/licenses/{outcome.License.Id}?verification={id}",
         }, use);
-        return outcome with { VerificationId = id.ToString() };
+        return id;
     }
+
+    private async Task<SignedDocument> Document(LicenseVersionState v) =>
+        new(v.Identifier, v.Canonical, LicenseDocument.Algorithm, LicenseDocument.UserId,
+            Convert.ToBase64String(v.Signature), Convert.ToBase64String(v.Certificate), Convert.ToBase64String(await RootCertificate()));
 
     private async Task<VerificationOutcome?> Verify(VerifyLicense request, Caller caller)
     {

@@ -36,6 +36,14 @@ public static class LicenseVerification
     }
 
     /// <summary>
+    /// What the whole signed document hands over, as the use archive records it: every element and the holder's
+    /// name and id number unmasked (the holder's authorization is consent to the document as the holder has it).
+    /// </summary>
+    public static VerifiedLicense WholeDocument(LicenseState license, LicenseVersionState version, LicenseTypeView type) =>
+        new(version.Identifier, license.TypeCode, type.Definition.Name, license.IssuerCode, version.Version, version.Holder.Name,
+            version.Holder.IdType, version.Holder.IdNumber, version.ValidFrom, version.ValidUntil, version.Fields);
+
+    /// <summary>
     /// Per submitted field: match, mismatch, absent (the licence has no such value), or not-permitted for a field the
     /// verifier may not see in full — not disclosed, or disclosed masked (a natural person's id number): otherwise
     /// comparing would let it guess undisclosed values one candidate at a time. Never the value itself.
@@ -78,9 +86,10 @@ public static class LicenseVerification
     /// The verification's audit record as the API host described the request, or, for a caller inside the cluster
     /// that sent none, one made from the caller (a natural person's id masked).
     /// </summary>
-    public static AuditEntry AuditOf(VerifyLicense request, Caller caller, DateTimeOffset now) =>
+    public static AuditEntry AuditOf(VerifyLicense request, Caller caller, DateTimeOffset now,
+        string action = "VerifyLicense", string resource = "/api/verifications") =>
         (request.Audit ?? new AuditEntry(now, caller.RequestId ?? "", PersonalData.MaskText(caller.Subject), null, caller.Role, caller.UnitCode,
-            null, AuditKinds.Read, "VerifyLicense", "/api/verifications", AuditOutcomes.Attempted, null, request.Purpose, null)) with { Time = now };
+            null, AuditKinds.Read, action, resource, AuditOutcomes.Attempted, null, request.Purpose, null)) with { Time = now };
 
     public static string DocumentHash(LicenseVersionState version) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(version.Canonical)));

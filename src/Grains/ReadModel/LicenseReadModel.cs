@@ -48,27 +48,31 @@ public sealed class LicenseReadModel(NpgsqlDataSource dataSource)
         return row;
     }
 
-    /// <summary>A holder's licences as committed (status as recorded; callers apply the clock).</summary>
-    public async Task<IReadOnlyList<HolderLicense>> ListByHolderAsync(string holderKey, string? typeCode = null)
+    /// <summary>A holder's licences as committed (status as recorded; callers apply the clock), of the given types (null: all).</summary>
+    public async Task<IReadOnlyList<HolderLicense>> ListByHolderAsync(string holderKey, IReadOnlyCollection<string>? typeCodes = null)
     {
         var (idType, idNumber) = (holderKey[..3], holderKey[4..]);
         try
         {
             await using var cmd = dataSource.CreateCommand("""
-                SELECT license_number, type_code, identifier, status, valid_until, updated_at, suspended_until
-                FROM licenses WHERE holder_id_type = $1 AND holder_id_number = $2 AND ($3::text IS NULL OR type_code = $3)
+                SELECT license_number, type_code, identifier, status, valid_until, updated_at, suspended_until, valid_from
+                FROM licenses WHERE holder_id_type = $1 AND holder_id_number = $2 AND ($3::text[] IS NULL OR type_code = ANY ($3))
                 ORDER BY license_number
                 """);
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = idType });
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = idNumber });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)typeCode ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter
+            {
+                Value = typeCodes is null ? DBNull.Value : typeCodes.ToArray(),
+                NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+            });
             await using var reader = await cmd.ExecuteReaderAsync();
             var list = new List<HolderLicense>();
             while (await reader.ReadAsync())
             {
                 list.Add(new HolderLicense(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
                     reader.IsDBNull(4) ? null : reader.GetFieldValue<DateOnly>(4), reader.GetFieldValue<DateTimeOffset>(5), Confirmed: true,
-                    reader.IsDBNull(6) ? null : reader.GetFieldValue<DateOnly>(6)));
+                    reader.IsDBNull(6) ? null : reader.GetFieldValue<DateOnly>(6), reader.GetFieldValue<DateOnly>(7)));
             }
 
             return list;

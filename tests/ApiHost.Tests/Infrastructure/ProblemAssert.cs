@@ -24,5 +24,18 @@ public static class ProblemAssert
         return problem;
     }
 
+    /// <summary>Asserts a 400 validation problem that names every one of <paramref name="fields"/> in <c>errors</c>.</summary>
+    public static async Task<JsonElement> IsValidationProblem(HttpResponseMessage response, params string[] fields)
+    {
+        var problem = await IsProblem(response, HttpStatusCode.BadRequest);
+        var named = problem.TryGetProperty("errors", out var errors) ? errors.EnumerateObject().Select(e => e.Name).ToList() : [];
+        foreach (var field in fields)
+        {
+            Assert.True(named.Contains(field), $"problem does not name field '{field}': {problem.GetRawText()}");
+        }
+
+        return problem;
+    }
+
     public static Task<JsonElement> ReadJson(this HttpResponseMessage response) => response.Content.ReadFromJsonAsync<JsonElement>();
 }

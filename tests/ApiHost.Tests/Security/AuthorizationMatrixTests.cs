@@ -60,8 +60,9 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         ["GET /api/licenses/{id}"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", F4, F4, F4, F4, F4),
         ["GET /api/licenses/{id}/history"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", F4, F4,
             "200 404 404 400", "200 404 404 400", F4),
-        ["GET /api/licenses/{id}/document"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", F4, F4,
-            "200 404 404 400", "200 404 404 400", F4),
+        // Verifiers state an authorization (both sides' holders granted one to the out-of-scope hall only).
+        ["GET /api/licenses/{id}/document"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", "404 404 404 400",
+            "200 200 404 400", "200 404 404 400", "200 404 404 400", F4),
         ["GET /api/licenses"] = Row(U, "200", "200", "200", F, F, F, F, F),
         ["GET /api/admin/grains/{kind}/{key}"] = Row(U4, "200 200 404 400", F4, F4, F4, F4, F4, F4, F4),
         ["GET /api/admin/stats"] = Row(U, "200", F, F, F, F, F, F, F),
@@ -71,6 +72,7 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         ["POST /api/verifications"] = Row(U, F, F, F, "200", "404", F, F, F),
         ["GET /api/verifications/{verificationId}"] = Row(U4, F4, F4, F4, "200 404 404 404", "200 404 404 404", F4, F4, F4),
         ["GET /api/verifications/{verificationId}/copy"] = Row(U4, F4, F4, F4, "200 404 404 404", "200 404 404 404", F4, F4, F4),
+        ["POST /api/verifications/holder-licenses"] = Row(U, F, F, F, "200", "404", F, F, F),
         ["POST /api/verifications/document"] = Row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
         ["GET /api/me/licenses"] = Row(U, F, F, F, F, F, "200", "200", F),
         ["GET /api/me/licenses/{id}"] = Row(U4, F4, F4, F4, F4, F4, "200 404 404 400", "200 404 404 400", F4),
@@ -328,6 +330,11 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         };
 
         var path = op.Fill(name => Uri.EscapeDataString(Param(name)));
+        if (op.Key == "GET /api/licenses/{id}/document" && caller is CallerKind.VerifierInScope or CallerKind.VerifierOutOfScope)
+        {
+            path += $"?authorizationId={w.Authorization[pick]}&matterCode={OtherMatter}&purpose=x";
+        }
+
         var request = new HttpRequestMessage(new HttpMethod(op.Method), path);
         var unitForPut = path.Split('/').Last();
         object? body = op.Key switch
@@ -345,6 +352,7 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
             "POST /api/licenses/{id}/events" => new { type = "annual-inspection", result = "passed", date = TestCalendar.Iso() },
             "POST /api/verifications" => new { licenseId = w.License[true], holder = new { idType = "001", idNumber = w.Holder[true] }, matterCode = Demo.FoodMatter, purpose = "x" },
             "POST /api/verifications/document" => w.Document,
+            "POST /api/verifications/holder-licenses" => new { holder = new { idType = "001", idNumber = w.Holder[true] }, matterCode = Demo.FoodMatter, purpose = "x" },
             "POST /api/me/licenses/{id}/presentations" => new { purpose = "x" },
             "POST /api/corrections" => CorrectionBody(w.License[side]),
             "POST /api/corrections/{correctionId}/resolve" => new { outcome = "confirmed", reason = "x" },
