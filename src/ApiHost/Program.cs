@@ -5,6 +5,7 @@ using OrleansLicenses.ApiHost.Audit;
 using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.Logging;
+using OrleansLicenses.ApiHost.OpenApi;
 using Scalar.AspNetCore;
 
 if (await AuditCommandLine.TryRunAsync(args))
@@ -19,7 +20,14 @@ builder.AddLicenseClusterClient();
 builder.AddAuditTrail();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddProblemDetails();
+// Every problem answer carries a stable code: a handler's own, else the one of its status (ProblemCatalog).
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+{
+    if (!c.ProblemDetails.Extensions.ContainsKey("code") && ProblemCatalog.DefaultCode(c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode) is { } code)
+    {
+        c.ProblemDetails.Extensions["code"] = code;
+    }
+});
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(o =>
@@ -31,7 +39,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 builder.Services.AddPlatformAuthentication(builder.Configuration);
 builder.Services.AddPlatformPolicies(builder.Environment);
 builder.Services.AddPlatformHealthChecks();
-builder.Services.AddOpenApi();
+builder.Services.AddPlatformOpenApi();
 builder.Services.AddPlatformRateLimits(builder.Configuration);
 builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.PresentationTokens>();
 
@@ -50,7 +58,8 @@ app.UseRateLimiter();
 app.UseAuditTrail();
 
 app.MapOpenApi();
-app.MapScalarApiReference("/scalar");
+// The reference page offers the document's bearer scheme: paste a token from POST /api/auth/token and try calls.
+app.MapScalarApiReference("/scalar", o => o.WithTitle("OrleansLicenses 电子证照库 API").AddPreferredSecuritySchemes(ContractDocument.Bearer));
 app.MapPlatformHealth();
 app.MapAuthApi(app.Environment);
 app.MapClientsApi();

@@ -31,7 +31,8 @@ public static class AuthApi
                 .WithTags("Development")
                 .WithName("MintHolderToken")
                 .WithSummary("Development only: mints a holder token as the real-name identity platform would.")
-                .AllowAnonymous();
+                .AllowAnonymous()
+                .ExcludeFromDescription(); // not part of the contract: integrators never see it, clients never generate it
         }
 
         return app;

@@ -27,7 +27,8 @@ public static class CatalogApi
             .WithName("AttachLicenseTypeFile").WithSummary("Uploads the template, sample or seal image (raw body, Content-Type checked).")
             .Accepts<byte[]>("application/pdf", "image/png", "image/jpeg", "image/svg+xml");
         group.MapGet("/{typeCode}/files/{kind}", GetFile).RequireAuthorization(Policies.AnyAuthenticated)
-            .WithName("GetLicenseTypeFile").WithSummary("Downloads an attached file.");
+            .WithName("GetLicenseTypeFile").WithSummary("Downloads an attached file.")
+            .Produces<byte[]>(StatusCodes.Status200OK, "application/pdf", "image/png", "image/jpeg", "image/svg+xml");
         return app;
     }
 

@@ -15,7 +15,7 @@ public static partial class ClientsApi
     public static IEndpointRouteBuilder MapClientsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/clients").WithTags("Clients").RequireAuthorization(Policies.Admin);
-        group.MapPost("/", Register).AddEndpointFilter<IdempotencyFilter>().WithName("RegisterClient").WithSummary("Registers a system client; the secret is shown once.");
+        group.MapPost("/", Register).WithIdempotencyKey().WithName("RegisterClient").WithSummary("Registers a system client; the secret is shown once.");
         group.MapGet("/{clientId}", Get).WithName("GetClient").WithSummary("A registered client (never its secret).");
         return app;
     }

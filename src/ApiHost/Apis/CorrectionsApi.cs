@@ -18,19 +18,20 @@ public static class CorrectionsApi
     public static IEndpointRouteBuilder MapCorrectionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/corrections").WithTags("Corrections");
-        group.MapPost("/", File).RequireAuthorization(Policies.HolderOrVerifier).AddEndpointFilter<IdempotencyFilter>()
+        group.MapPost("/", File).RequireAuthorization(Policies.HolderOrVerifier).WithIdempotencyKey()
             .WithName("FileCorrection").WithSummary("Files a correction request with the licence's issuing unit (holder, or a unit that used the licence).");
         group.MapGet("/", CorrectionQueries.List).RequireAuthorization(Policies.CorrectionParties)
             .WithName("ListCorrections").WithSummary("Correction requests: view=mine (requester), issuer (issuing unit) or operator (forwarded); status open, resolved or overdue.");
         group.MapGet("/{correctionId}", Get).RequireAuthorization(Policies.CorrectionParties)
             .WithName("GetCorrection").WithSummary("A correction request, for its requester, the issuing unit and admins.");
         group.MapGet("/{correctionId}/evidence", CorrectionEvidenceApi.Get).RequireAuthorization(Policies.CorrectionParties)
-            .WithName("GetCorrectionEvidence").WithSummary("The request's evidence file, for its requester, the issuing unit and admins.");
-        group.MapPost("/{correctionId}/resolve", Resolve).RequireAuthorization(Policies.IssuerOrAdmin).AddEndpointFilter<IdempotencyFilter>()
+            .WithName("GetCorrectionEvidence").WithSummary("The request's evidence file, for its requester, the issuing unit and admins.")
+            .Produces<byte[]>(StatusCodes.Status200OK, "application/pdf", "image/png", "image/jpeg");
+        group.MapPost("/{correctionId}/resolve", Resolve).RequireAuthorization(Policies.IssuerOrAdmin).WithIdempotencyKey()
             .WithName("ResolveCorrection").WithSummary("Issuer (its stage) or operator (forwarded): corrected (a new licence version) or confirmed.");
-        group.MapPost("/{correctionId}/forward", Forward).RequireAuthorization(Policies.Issuer).AddEndpointFilter<IdempotencyFilter>()
+        group.MapPost("/{correctionId}/forward", Forward).RequireAuthorization(Policies.Issuer).WithIdempotencyKey()
             .WithName("ForwardCorrection").WithSummary("Issuer: hands a technical cause to the library operator.");
-        group.MapPost("/{correctionId}/close", Close).RequireAuthorization(Policies.Issuer).AddEndpointFilter<IdempotencyFilter>()
+        group.MapPost("/{correctionId}/close", Close).RequireAuthorization(Policies.Issuer).WithIdempotencyKey()
             .WithName("CloseCorrection").WithSummary("Issuer: closes a request the operator answered, telling the requester (applies the operator's correction).");
         return app;
     }

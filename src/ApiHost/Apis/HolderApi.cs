@@ -25,7 +25,7 @@ public static class HolderApi
         group.MapPost("/licenses/{id}/presentations", Present).WithName("PresentLicense")
             .WithSummary("A short-lived presentation token and its QR code (亮证码).");
         group.MapGet("/usage", Usage).WithName("MyUsage").WithSummary("Every use of my licences: unit, matter, purpose, time, result.");
-        group.MapPost("/authorizations", Grant).AddEndpointFilter<IdempotencyFilter>().WithName("GrantAuthorization").WithSummary("Authorizes a unit and/or matter to use a licence.");
+        group.MapPost("/authorizations", Grant).WithIdempotencyKey().WithName("GrantAuthorization").WithSummary("Authorizes a unit and/or matter to use a licence.");
         group.MapGet("/authorizations", Authorizations).WithName("MyAuthorizations").WithSummary("My authorizations.");
         group.MapDelete("/authorizations/{authorizationId}", Withdraw).WithName("WithdrawAuthorization").WithSummary("Withdraws an authorization.");
         return app;

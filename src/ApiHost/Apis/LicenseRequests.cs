@@ -9,7 +9,10 @@ using OrleansLicenses.Licenses;
 
 namespace OrleansLicenses.ApiHost.Apis;
 
-/// <summary>Request bodies of the licence endpoints. Dates are strings so a bad one is reported by field name.</summary>
+// Request bodies of the licence endpoints. Members are nullable and dates are strings, so that a missing or bad one
+// is reported by field name in the edge's 400 rather than by the JSON reader.
+
+/// <summary>The holder (持证主体): <c>idType</c> 111 with a citizen id number, or 001 with a unified social credit code.</summary>
 public sealed record HolderRequest(string? IdType, string? IdNumber, string? Name);
 
 public sealed record IssueLicenseRequest(

@@ -22,11 +22,11 @@ public static class LicensesApi
     public static IEndpointRouteBuilder MapLicensesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/licenses").WithTags("Licences");
-        group.MapPost("/", Issue).RequireAuthorization(Policies.Issuer).AddEndpointFilter<IdempotencyFilter>()
+        group.MapPost("/", Issue).RequireAuthorization(Policies.Issuer).WithIdempotencyKey()
             .WithName("IssueLicense").WithSummary("Issues a licence (version 001), signed with the unit's SM2 key.");
-        group.MapPost("/{id}/changes", Change).RequireAuthorization(Policies.Issuer).AddEndpointFilter<IdempotencyFilter>()
+        group.MapPost("/{id}/changes", Change).RequireAuthorization(Policies.Issuer).WithIdempotencyKey()
             .WithName("ChangeLicense").WithSummary("Changes face data: a new version with a new identifier.");
-        group.MapPost("/{id}/events", ApplyEvent).RequireAuthorization(Policies.Issuer).AddEndpointFilter<IdempotencyFilter>()
+        group.MapPost("/{id}/events", ApplyEvent).RequireAuthorization(Policies.Issuer).WithIdempotencyKey()
             .WithName("ApplyLicenseEvent").WithSummary("Status events: suspend, reinstate, revoke, cancel, withdraw, abolish, annual-inspection, extend, mortgage, pledge, transfer-out.");
         group.MapGet("/{id}", Get).RequireAuthorization(Policies.IssuerOrAdmin)
             .WithName("GetLicense").WithSummary("A licence by any version's identifier or by licence number.");

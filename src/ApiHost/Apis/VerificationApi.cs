@@ -28,7 +28,7 @@ public static partial class VerificationApi
         // An Idempotency-Key (optional) makes a retried verification return the first answer: it spends no second
         // authorization use and writes no second use record.
         group.MapPost("/", Verify).RequireAuthorization(Policies.Verifier).RequireRateLimiting(RateLimits.Verification)
-            .AddEndpointFilter<IdempotencyFilter>()
+            .WithIdempotencyKey()
             .WithAuditScope(AuditScope.Read)
             .WithName("VerifyLicense").WithSummary("Verifies (and optionally compares) a licence by presentation token, authorization or business scope.");
         // 免提交: with the holder at the counter, the hall finds the holder's licences relevant to the matter without

@@ -109,3 +109,17 @@ public sealed class IdempotencyFilter(IClusterClient cluster, IOptions<JsonOptio
         await next(http);
     });
 }
+
+/// <summary>Marks an endpoint that honours <see cref="IdempotencyFilter.Header"/> (the OpenAPI document says so).</summary>
+public sealed class IdempotencyMetadata
+{
+    public static readonly IdempotencyMetadata Instance = new();
+}
+
+public static class IdempotencyEndpoints
+{
+    /// <summary>The same key and body return the first result (DESIGN §6): the filter, and the metadata that documents it.</summary>
+    public static TBuilder WithIdempotencyKey<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter<TBuilder, IdempotencyFilter>().WithMetadata(IdempotencyMetadata.Instance);
+}

@@ -27,16 +27,16 @@ public sealed record FieldDefinition(
     [property: Id(0)] string Key,
     [property: Id(1)] string Name,
     [property: Id(2)] string Type,
-    [property: Id(3)] bool Required,
-    [property: Id(4)] int? MaxLength,
-    [property: Id(5)] string? Pattern,
-    [property: Id(6)] IReadOnlyList<string>? Values);
+    [property: Id(3)] bool Required = false,
+    [property: Id(4)] int? MaxLength = null,
+    [property: Id(5)] string? Pattern = null,
+    [property: Id(6)] IReadOnlyList<string>? Values = null);
 
 /// <summary>How long a licence of the type is valid: a number of years, or long-term (长期).</summary>
 [GenerateSerializer, Immutable, Alias("ol.ValidityRule")]
 public sealed record ValidityRule(
     [property: Id(0)] int? Years,
-    [property: Id(1)] bool LongTerm);
+    [property: Id(1)] bool LongTerm = false);
 
 /// <summary>What an administrator defines for a licence type (DESIGN.md §6.1).</summary>
 [GenerateSerializer, Immutable, Alias("ol.LicenseTypeDefinition")]

@@ -26,6 +26,7 @@ public sealed record MatterScope(
     [property: Id(1)] string MatterName,
     [property: Id(2)] IReadOnlyList<string> LicenseTypes);
 
+/// <summary>A unit as the administrator defines it; <see cref="Status"/> is <c>active</c> unless the definition says otherwise.</summary>
 [GenerateSerializer, Immutable, Alias("ol.UnitDefinition")]
 public sealed record UnitDefinition(
     [property: Id(0)] string Name,
@@ -34,7 +35,7 @@ public sealed record UnitDefinition(
     [property: Id(3)] string? ParentUnitCode,
     [property: Id(4)] IReadOnlyList<string> IssuableTypes,
     [property: Id(5)] IReadOnlyList<MatterScope> Scope,
-    [property: Id(6)] string Status);
+    [property: Id(6)] string Status = "active");
 
 [GenerateSerializer, Immutable, Alias("ol.UnitCertificateView")]
 public sealed record UnitCertificateView(

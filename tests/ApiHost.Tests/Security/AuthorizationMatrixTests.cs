@@ -40,7 +40,6 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
     public static readonly Dictionary<string, Dictionary<CallerKind, string>> Expected = new()
     {
         ["POST /api/auth/token"] = Row("401", "401", "401", "401", "401", "401", "401", "401", "401"),
-        ["POST /api/dev/holder-tokens"] = Row("200", "200", "200", "200", "200", "200", "200", "200", "200"),
         ["POST /api/clients"] = Row(U, "201", F, F, F, F, F, F, F),
         ["GET /api/clients/{clientId}"] = Row(U4, "200 200 404 404", F4, F4, F4, F4, F4, F4, F4),
         ["PUT /api/catalog/types/{typeCode}"] = Row(U4, "200 200 200 400", F4, F4, F4, F4, F4, F4, F4),
@@ -339,7 +338,6 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         var unitForPut = path.Split('/').Last();
         object? body = op.Key switch
         {
-            "POST /api/dev/holder-tokens" => new { idType = "001", idNumber = LicenseApiTests.NewCompany(), name = "示例" },
             "POST /api/clients" => new { name = "matrix", role = "sync", regionCode = "230100" },
             "PUT /api/catalog/types/{typeCode}" => Demo.FoodTypeBody(obj == ObjectKind.Foreign ? "其他许可证" : "食品经营许可证"),
             "PUT /api/units/{unitCode}" => obj == ObjectKind.Nonexistent
