@@ -76,8 +76,11 @@ public class ApiFixture : IAsyncLifetime
             web.ConfigureTestServices(Clock.Register);
             ConfigureHost(web);
         });
-        _ = Factory.Server; // start now, so the first test does not pay for it under its own timeout
+        Start(Factory); // start now, so the first test does not pay for it under its own timeout
     }
+
+    /// <summary>Starts the host: in memory (a <c>TestServer</c>) unless a derived fixture serves it on a real socket.</summary>
+    protected virtual void Start(WebApplicationFactory<Program> factory) => _ = factory.Server;
 
     private static async Task<string> ApiLoginAsync(string connectionString)
     {
@@ -155,13 +158,19 @@ public class ApiFixture : IAsyncLifetime
 
     public async Task<HttpClient> AsHolderAsync(string idType, string idNumber, string name)
     {
-        using var http = Factory.CreateClient();
-        using var response = await http.PostAsJsonAsync("/api/dev/holder-tokens", new { idType, idNumber, name });
-        response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("access_token").GetString();
+        var token = await HolderTokenAsync(idType, idNumber, name);
         var client = Factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>A holder's token from the development route (what the real-name system issues in production).</summary>
+    public async Task<string> HolderTokenAsync(string idType, string idNumber, string name)
+    {
+        using var http = Factory.CreateClient();
+        using var response = await http.PostAsJsonAsync("/api/dev/holder-tokens", new { idType, idNumber, name });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("access_token").GetString()!;
     }
 }
 
