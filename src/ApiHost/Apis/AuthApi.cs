@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,7 +21,7 @@ public static class AuthApi
         group.MapPost("/token", IssueToken)
             .WithName("IssueToken")
             .WithSummary("Client-credentials grant (RFC 6749 §4.4) for registered system clients.")
-            .Accepts<IFormCollection>("application/x-www-form-urlencoded")
+            .Accepts<TokenForm>("application/x-www-form-urlencoded")
             .AllowAnonymous()
             .RequireRateLimiting(RateLimits.Token)
             .DisableAntiforgery();
@@ -92,6 +93,15 @@ public static class AuthApi
         // Unknown, wrong, disabled and locked clients get the same answer, so ids cannot be probed.
         return OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client authentication failed.");
     }
+
+    /// <summary>
+    /// The form the token endpoint reads (RFC 6749 §4.4.2), as the document describes it; the handler reads the form
+    /// itself, so that the client may instead authenticate with HTTP Basic (§2.3.1) and leave the credentials out.
+    /// </summary>
+    public sealed record TokenForm(
+        [property: JsonPropertyName("grant_type")] string GrantType,
+        [property: JsonPropertyName("client_id")] string? ClientId,
+        [property: JsonPropertyName("client_secret")] string? ClientSecret);
 
     public sealed record HolderTokenRequest(string? IdType, string? IdNumber, string? Name);
 

@@ -215,7 +215,8 @@ public static partial class VerificationApi
 
     public sealed record UseRecordView(string VerificationId, DateTimeOffset UsedAt, string UnitCode, string ClientId, string MatterCode,
         string Purpose, string Basis, string LicenseIdentifier, string LicenseVersion, string DocumentHash, bool Valid, string Status,
-        IReadOnlyList<string> Reasons, JsonElement License, JsonElement? Comparison, string? CaseNumber, string? OperatorName, string Kind);
+        IReadOnlyList<string> Reasons, VerifiedLicense License, IReadOnlyDictionary<string, string>? Comparison, string? CaseNumber, string? OperatorName,
+        string Kind);
 
     public static async Task<Results<Ok<UseRecordView>, ProblemHttpResult>> GetRecord(string verificationId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
     {
@@ -309,10 +310,13 @@ public static partial class VerificationApi
         return new UseRecordView(reader.GetGuid(0).ToString(), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3),
             reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8), reader.GetString(9),
             reader.GetBoolean(10), reader.GetString(11), reader.GetFieldValue<string[]>(12),
-            JsonDocument.Parse(reader.GetString(13)).RootElement.Clone(),
-            reader.IsDBNull(14) ? null : JsonDocument.Parse(reader.GetString(14)).RootElement.Clone(),
+            JsonSerializer.Deserialize<VerifiedLicense>(reader.GetString(13), StoredJson)!,
+            reader.IsDBNull(14) ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(14), StoredJson),
             reader.IsDBNull(15) ? null : reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetString(16), reader.GetString(17));
     }
+
+    /// <summary>How the silo's journal wrote the disclosed licence and the comparison (<c>license_uses</c> jsonb).</summary>
+    private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web);
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Z0-9][A-Z0-9._-]{0,63}$")]
     private static partial System.Text.RegularExpressions.Regex MatterPattern();

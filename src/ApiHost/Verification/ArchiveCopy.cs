@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using OrleansLicenses.ApiHost.Apis;
 
 namespace OrleansLicenses.ApiHost.Verification;
@@ -17,15 +16,12 @@ public static class ArchiveCopy
         static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
         var watermark = E($"仅用于{r.Purpose}（{r.MatterCode}）· {r.UsedAt.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} · {r.UnitCode}");
         var rows = new StringBuilder();
-        if (r.License.TryGetProperty("fields", out var fields) && fields.ValueKind == JsonValueKind.Object)
+        foreach (var (key, value) in r.License.Fields)
         {
-            foreach (var f in fields.EnumerateObject())
-            {
-                rows.Append(CultureInfo.InvariantCulture, $"<tr><th>{E(f.Name)}</th><td>{E(f.Value.ToString())}</td></tr>");
-            }
+            rows.Append(CultureInfo.InvariantCulture, $"<tr><th>{E(key)}</th><td>{E(value)}</td></tr>");
         }
 
-        string P(string name) => r.License.TryGetProperty(name, out var v) ? v.ToString() : "";
+        var license = r.License;
         return $$"""
             <!DOCTYPE html>
             <html lang="zh-CN"><head><meta charset="utf-8"><title>用证存档 {{E(r.VerificationId)}}</title>
@@ -36,9 +32,9 @@ public static class ArchiveCopy
               table { border-collapse: collapse; } th, td { border: 1px solid #999; padding: .3em .8em; text-align: left; }
             </style></head><body>
             <div class="wm">{{string.Concat(Enumerable.Repeat($"<span>{watermark}</span>", 24))}}</div>
-            <h1>{{E(P("typeName"))}}（加注件）</h1>
-            <p>证照标识：{{E(r.LicenseIdentifier)}}<br>持证主体：{{E(P("holderName"))}} {{E(P("holderIdNumber"))}}<br>
-               有效期：{{E(P("validFrom"))}} 至 {{E(P("validUntil") is { Length: > 0 } u ? u : "长期")}}<br>
+            <h1>{{E(license.TypeName)}}（加注件）</h1>
+            <p>证照标识：{{E(r.LicenseIdentifier)}}<br>持证主体：{{E(license.HolderName)}} {{E(license.HolderIdNumber)}}<br>
+               有效期：{{E(Day(license.ValidFrom))}} 至 {{E(license.ValidUntil is { } until ? Day(until) : "长期")}}<br>
                查验结果：{{(r.Valid ? "有效" : "无效")}}（{{E(r.Status)}} {{E(string.Join(", ", r.Reasons))}}）</p>
             <table>{{rows}}</table>
             <p>用证单位：{{E(r.UnitCode)}}　用证事项：{{E(r.MatterCode)}}　用证事由：{{E(r.Purpose)}}<br>
@@ -49,4 +45,6 @@ public static class ArchiveCopy
             </body></html>
             """;
     }
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
