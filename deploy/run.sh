@@ -83,7 +83,6 @@ if [ ! -f "$SECRETS" ]; then
   umask 077
   {
     echo "OL_PLATFORM_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
-    echo "OL_HOLDER_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
     echo "OL_PRESENTATION_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
     echo "OL_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64 -w0)"
     echo "OL_ADMIN_SECRET=$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_')"
@@ -91,6 +90,10 @@ if [ ! -f "$SECRETS" ]; then
 fi
 # shellcheck disable=SC1090
 source "$SECRETS"
+# The development holder-token minter's own EC key (a stand-in for the real-name platform; a Development host trusts
+# it, a Production host refuses it). Kept, so holder tokens survive a restart.
+DEV_HOLDER_KEY="$LOCAL/dev-holder-key.pem"
+[ -f "$DEV_HOLDER_KEY" ] || (umask 077; openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out "$DEV_HOLDER_KEY")
 ADMIN_SECRET="${Bootstrap__AdminClientSecret:-$OL_ADMIN_SECRET}"
 
 # --- Build -------------------------------------------------------------------------------------
@@ -136,7 +139,7 @@ done
 "${PSQL[@]}" -d "$DB" -c "DO \$\$ BEGIN CREATE ROLE ol_api LOGIN IN ROLE ol_api_host; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
 
 say "Starting the API host on $API_URL"
-(cd "$API_DIR" && ConnectionStrings__Postgres="$API_CONN" Urls="$API_URL" Presentations__SigningKey="$OL_PRESENTATION_KEY" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__SigningKey="$OL_HOLDER_KEY" \
+(cd "$API_DIR" && ConnectionStrings__Postgres="$API_CONN" Urls="$API_URL" Presentations__SigningKey="$OL_PRESENTATION_KEY" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__DevKeyPem="$(cat "$DEV_HOLDER_KEY")" \
   Bootstrap__AdminClientSecret="$ADMIN_SECRET" Audit__CheckpointKey="$OL_AUDIT_KEY" exec dotnet OrleansLicenses.ApiHost.dll >"$LOGS/api.log" 2>&1) &
 PIDS+=($!)
 

@@ -38,46 +38,52 @@ try
 
     var issued = await issuer.Client.Api.Licenses.PostAsync(new IssueLicenseRequest
     {
-        TypeCode = new Text(scenario.TypeCode),
+        TypeCode = scenario.TypeCode,
         Holder = new HolderRequest
         {
-            IdType = new Text(scenario.Holder.IdType), IdNumber = new Text(scenario.Holder.IdNumber), Name = new Text(scenario.Holder.Name),
+            IdType = scenario.Holder.IdType, IdNumber = scenario.Holder.IdNumber, Name = scenario.Holder.Name,
         },
         Fields = fields,
-        ValidFrom = new Text(scenario.ValidFrom),
+        ValidFrom = scenario.ValidFrom,
     }) ?? throw new InvalidOperationException("no licence in the answer");
-    var licenseId = Text.Read(issued.Id, "id");
+    var licenseId = Required(issued.Id, "id");
 
     step = $"POST /api/me/licenses/{licenseId}/presentations";
     var presentation = await holder.Client.Api.Me.Licenses[licenseId].Presentations.PostAsync(new PresentationRequest
     {
-        Purpose = new Text(scenario.Purpose), TtlSeconds = 300,
+        Purpose = scenario.Purpose, TtlSeconds = 300,
     }) ?? throw new InvalidOperationException("no presentation in the answer");
 
     step = "POST /api/verifications";
     var verified = await verifier.Client.Api.Verifications.PostAsync(new VerifyRequest
     {
-        PresentationToken = new Text(Text.Read(presentation.Token, "token")),
-        MatterCode = new Text(scenario.MatterCode),
-        Purpose = new Text(scenario.Purpose),
-        CaseNumber = new Text(scenario.CaseNumber),
+        PresentationToken = Required(presentation.Token, "token"),
+        MatterCode = scenario.MatterCode,
+        Purpose = scenario.Purpose,
+        CaseNumber = scenario.CaseNumber,
     }) ?? throw new InvalidOperationException("no verification in the answer");
-    var verificationId = Text.Read(verified.VerificationId, "verificationId");
+    var verificationId = Required(verified.VerificationId, "verificationId");
 
     step = $"GET /api/verifications/{verificationId}";
     var record = await verifier.Client.Api.Verifications[verificationId].GetAsync()
         ?? throw new InvalidOperationException("no use record in the answer");
 
     var result = new DriverResult(
-        licenseId, Text.Read(issued.Status, "status"), Text.Read(presentation.LicenseId, "licenseId"), verificationId,
+        licenseId, Required(issued.Status, "status"), Required(presentation.LicenseId, "licenseId"), verificationId,
         verified.Valid ?? throw new InvalidOperationException("no 'valid' in the answer"),
-        Text.Read(verified.License?.Id, "license.id"),
+        Required(verified.License?.Id, "license.id"),
         new UseRecordResult(
-            Text.Read(record.VerificationId, "verificationId"), Text.Read(record.LicenseIdentifier, "licenseIdentifier"),
-            Text.Read(record.LicenseVersion, "licenseVersion"), Text.Read(record.MatterCode, "matterCode"), Text.Read(record.Purpose, "purpose"),
-            Text.Read(record.Basis, "basis"), Text.ReadOptional(record.CaseNumber), record.Valid ?? throw new InvalidOperationException("no 'valid' in the record")));
+            Required(record.VerificationId, "verificationId"), Required(record.LicenseIdentifier, "licenseIdentifier"),
+            Required(record.LicenseVersion, "licenseVersion"), Required(record.MatterCode, "matterCode"), Required(record.Purpose, "purpose"),
+            Required(record.Basis, "basis"), record.CaseNumber, record.Valid ?? throw new InvalidOperationException("no 'valid' in the record")));
     Console.WriteLine(JsonSerializer.Serialize(result, json));
     return 0;
+}
+catch (Problem problem)
+{
+    // The document describes every error answer as a problem with its code: the generated client surfaces it typed.
+    await Console.Error.WriteLineAsync($"{step}: the platform answered {problem.ResponseStatusCode} {problem.Code}: {problem.Detail}");
+    return 1;
 }
 catch (ApiException ex)
 {
@@ -89,3 +95,6 @@ catch (InvalidOperationException ex)
     await Console.Error.WriteLineAsync($"{step}: {ex.Message}");
     return 1;
 }
+
+static string Required(string? value, string member) =>
+    value ?? throw new InvalidOperationException($"The answer has no '{member}'.");

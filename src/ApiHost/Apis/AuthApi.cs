@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OrleansLicenses.Access;
+using OrleansLicenses.ApiHost.Audit;
 using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.Clients;
@@ -26,6 +27,8 @@ public static class AuthApi
             .RequireRateLimiting(RateLimits.Token)
             .DisableAntiforgery();
 
+        // Development only (HolderTrust refuses to start such a host next to a real holder key or off loopback), for
+        // loopback callers only, rate limited, and every mint is audited (the holder it minted, masked).
         if (environment.IsDevelopment())
         {
             app.MapPost("/api/dev/holder-tokens", MintHolderToken)
@@ -33,6 +36,8 @@ public static class AuthApi
                 .WithName("MintHolderToken")
                 .WithSummary("Development only: mints a holder token as the real-name identity platform would.")
                 .AllowAnonymous()
+                .RequireRateLimiting(RateLimits.DevMint)
+                .WithAuditScope(AuditScope.Read)
                 .ExcludeFromDescription(); // not part of the contract: integrators never see it, clients never generate it
         }
 
@@ -105,8 +110,14 @@ public static class AuthApi
 
     public sealed record HolderTokenRequest(string? IdType, string? IdNumber, string? Name);
 
-    public static Results<Ok<TokenResponse>, ValidationProblem> MintHolderToken(HolderTokenRequest body, TokenIssuer tokens, TimeProvider time)
+    public static Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult> MintHolderToken(
+        HolderTokenRequest body, HttpContext http, TokenIssuer tokens, TimeProvider time)
     {
+        if (!HolderTrust.IsLocal(http))
+        {
+            return Problems.NotFound("No such endpoint.");
+        }
+
         var errors = new FieldErrors();
         if (errors.Required("idType", body.IdType) && body.IdType is not ("111" or "001"))
         {
@@ -126,9 +137,13 @@ public static class AuthApi
 
         errors.Required("name", body.Name);
         errors.MaxLength("name", body.Name, 100);
-        return errors.Any
-            ? errors.ToProblem()
-            : TypedResults.Ok(tokens.ForHolder(body.IdType!, body.IdNumber!, body.Name!));
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        http.SetAuditResource($"/api/dev/holder-tokens?holder={AuditEntryFactory.MaskSubject($"{body.IdType}:{body.IdNumber}")}");
+        return TypedResults.Ok(tokens.ForHolder(body.IdType!, body.IdNumber!, body.Name!));
     }
 
     private static (string? Id, string? Secret) ReadCredentials(HttpRequest request, IFormCollection form)

@@ -24,8 +24,20 @@ public sealed class HolderTokenSettings
 {
     public string Issuer { get; set; } = "hlj-realname";
 
-    /// <summary>Base64 HMAC-SHA256 key of the real-name platform (configuration; generated per process in Development).</summary>
+    /// <summary>The real-name platform's public verification key, PEM (EC P-256/P-384 or RSA): see <see cref="HolderTrust"/>.</summary>
+    public string? PublicKeyPem { get; set; }
+
+    /// <summary>Or its public keys as a JWKS document (JSON text).</summary>
+    public string? Jwks { get; set; }
+
+    /// <summary>Refused: a shared HS256 secret would let anyone with this configuration mint any citizen.</summary>
     public string? SigningKey { get; set; }
+
+    /// <summary>Development only: the minter's EC private key, PEM (one per process when absent).</summary>
+    public string? DevKeyPem { get; set; }
+
+    /// <summary>A holder token older than this (by its <c>iat</c>, which it must carry) is refused, whatever its <c>exp</c>.</summary>
+    public int MaxTokenAgeMinutes { get; set; } = 60;
 
     public int DevTokenLifetimeMinutes { get; set; } = 30;
 }

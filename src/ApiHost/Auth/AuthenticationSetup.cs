@@ -10,7 +10,9 @@ namespace OrleansLicenses.ApiHost.Auth;
 /// <summary>
 /// Two bearer schemes behind one selector: tokens this platform minted for system clients, and holder tokens
 /// from the real-name platform. Each has its own key and issuer, so neither key can mint the other's tokens,
-/// and a holder token can never carry a system role. The algorithm is pinned to HS256.
+/// and a holder token can never carry a system role. Platform tokens are HS256 under the platform's own key; holder
+/// tokens are asymmetric only, under the real-name platform's public key (<see cref="HolderTrust"/>), and must carry
+/// an <c>iat</c> no older than <c>Auth:Holder:MaxTokenAgeMinutes</c>.
 /// </summary>
 public static class AuthenticationSetup
 {
@@ -28,12 +30,16 @@ public static class AuthenticationSetup
         services.AddAuthentication(Selector)
             .AddPolicyScheme(Selector, "Bearer token", o => o.ForwardDefaultSelector = SelectScheme)
             .AddJwtBearer(PlatformScheme, _ => { })
-            .AddJwtBearer(HolderScheme, o => o.Events = new JwtBearerEvents { OnTokenValidated = GrantHolderRole });
+            .AddJwtBearer(HolderScheme, o => o.Events = new JwtBearerEvents());
 
         services.AddOptions<JwtBearerOptions>(PlatformScheme).Configure<TokenKeys, IOptions<AuthSettings>, TimeProvider>((o, keys, auth, time) =>
-            Configure(o, auth.Value.Issuer, auth.Value.Audience, keys.Platform, time));
+            Configure(o, auth.Value.Issuer, auth.Value.Audience, [keys.Platform], [SecurityAlgorithms.HmacSha256], time));
         services.AddOptions<JwtBearerOptions>(HolderScheme).Configure<TokenKeys, IOptions<AuthSettings>, TimeProvider>((o, keys, auth, time) =>
-            Configure(o, auth.Value.Holder.Issuer, auth.Value.Audience, keys.Holder, time));
+        {
+            Configure(o, auth.Value.Holder.Issuer, auth.Value.Audience, keys.Holder.Keys, HolderTrust.Algorithms, time);
+            var maxAge = TimeSpan.FromMinutes(auth.Value.Holder.MaxTokenAgeMinutes);
+            o.Events.OnTokenValidated = context => GrantHolderRole(context, time, maxAge);
+        });
         return services;
 
         string SelectScheme(HttpContext context)
@@ -64,7 +70,8 @@ public static class AuthenticationSetup
         }
     }
 
-    private static void Configure(JwtBearerOptions o, string issuer, string audience, SecurityKey key, TimeProvider time)
+    private static void Configure(JwtBearerOptions o, string issuer, string audience, IEnumerable<SecurityKey> keys, IEnumerable<string> algorithms,
+        TimeProvider time)
     {
         o.MapInboundClaims = false;
         o.TimeProvider = time;
@@ -72,8 +79,8 @@ public static class AuthenticationSetup
         {
             ValidIssuer = issuer,
             ValidAudience = audience,
-            IssuerSigningKey = key,
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            IssuerSigningKeys = keys,
+            ValidAlgorithms = algorithms,
             ValidateIssuer = true,
             ValidateAudience = true,
             ValidateLifetime = true,
@@ -94,7 +101,7 @@ public static class AuthenticationSetup
         };
     }
 
-    private static Task GrantHolderRole(TokenValidatedContext context)
+    private static Task GrantHolderRole(TokenValidatedContext context, TimeProvider time, TimeSpan maxAge)
     {
         if (context.Principal?.Identity is not ClaimsIdentity identity)
         {
@@ -102,10 +109,19 @@ public static class AuthenticationSetup
             return Task.CompletedTask;
         }
 
-        // Whatever roles the external token claims, a holder token makes its bearer a holder and nothing more.
-        foreach (var role in identity.FindAll(ClaimNames.Role).ToList())
+        // A stolen token is good for its age limit at most, whatever expiry its issuer gave it.
+        var now = time.GetUtcNow();
+        if (!long.TryParse(identity.FindFirst(JwtRegisteredClaimNames.Iat)?.Value, out var iat)
+            || DateTimeOffset.FromUnixTimeSeconds(iat) is var issued && (issued > now.AddSeconds(30) || now - issued > maxAge))
         {
-            identity.RemoveClaim(role);
+            context.Fail("Holder token lacks iat, or is older than the maximum token age.");
+            return Task.CompletedTask;
+        }
+
+        // Whatever roles, units or regions the external token claims, a holder token makes its bearer a holder and nothing more.
+        foreach (var claim in identity.Claims.Where(c => c.Type is ClaimNames.Role or ClaimNames.Unit or ClaimNames.Region or ClaimNames.ClientId).ToList())
+        {
+            identity.RemoveClaim(claim);
         }
 
         var idType = identity.FindFirst(ClaimNames.IdType)?.Value;

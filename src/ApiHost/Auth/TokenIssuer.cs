@@ -8,16 +8,17 @@ namespace OrleansLicenses.ApiHost.Auth;
 /// <summary>The keys tokens are signed and validated with, resolved once at start-up.</summary>
 public sealed class TokenKeys
 {
-    public TokenKeys(IOptions<AuthSettings> options, IHostEnvironment environment)
+    public TokenKeys(IOptions<AuthSettings> options, IConfiguration configuration, IHostEnvironment environment)
     {
         var settings = options.Value;
         Platform = Resolve(settings.SigningKey, "Auth:SigningKey", environment);
-        Holder = Resolve(settings.Holder.SigningKey, "Auth:Holder:SigningKey", environment);
+        Holder = new HolderTrust(settings.Holder, configuration, environment);
     }
 
+    /// <summary>The platform's own HS256 key: it signs and validates the tokens of system clients only.</summary>
     public SymmetricSecurityKey Platform { get; }
 
-    public SymmetricSecurityKey Holder { get; }
+    public HolderTrust Holder { get; }
 
     private static SymmetricSecurityKey Resolve(string? configured, string name, IHostEnvironment environment)
     {
@@ -66,13 +67,15 @@ public sealed class TokenIssuer(TokenKeys keys, IOptions<AuthSettings> options, 
             claims[ClaimNames.Region] = regionCode;
         }
 
-        return Mint(settings.Issuer, settings.Audience, keys.Platform, claims, TimeSpan.FromMinutes(settings.TokenLifetimeMinutes));
+        return Mint(settings.Issuer, settings.Audience, new SigningCredentials(keys.Platform, SecurityAlgorithms.HmacSha256), claims,
+            TimeSpan.FromMinutes(settings.TokenLifetimeMinutes));
     }
 
-    /// <summary>What the real-name platform would issue; only the Development endpoint calls this.</summary>
+    /// <summary>What the real-name platform would issue, signed with the development key; only the Development minter calls this.</summary>
     public TokenResponse ForHolder(string idType, string idNumber, string name)
     {
         var settings = options.Value;
+        var key = keys.Holder.DevSigningKey ?? throw new InvalidOperationException("There is no development minter outside Development.");
         var claims = new Dictionary<string, object>
         {
             [JwtRegisteredClaimNames.Sub] = $"{idType}:{idNumber}",
@@ -80,10 +83,11 @@ public sealed class TokenIssuer(TokenKeys keys, IOptions<AuthSettings> options, 
             [ClaimNames.IdNumber] = idNumber,
             [ClaimNames.Name] = name,
         };
-        return Mint(settings.Holder.Issuer, settings.Audience, keys.Holder, claims, TimeSpan.FromMinutes(settings.Holder.DevTokenLifetimeMinutes));
+        return Mint(settings.Holder.Issuer, settings.Audience, new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256), claims,
+            TimeSpan.FromMinutes(settings.Holder.DevTokenLifetimeMinutes));
     }
 
-    private TokenResponse Mint(string issuer, string audience, SecurityKey key, Dictionary<string, object> claims, TimeSpan lifetime)
+    private TokenResponse Mint(string issuer, string audience, SigningCredentials credentials, Dictionary<string, object> claims, TimeSpan lifetime)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var token = handler.CreateToken(new SecurityTokenDescriptor
@@ -94,7 +98,7 @@ public sealed class TokenIssuer(TokenKeys keys, IOptions<AuthSettings> options, 
             NotBefore = now,
             Expires = now + lifetime,
             Claims = claims,
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+            SigningCredentials = credentials,
         });
         return new TokenResponse(token, "Bearer", (int)lifetime.TotalSeconds);
     }

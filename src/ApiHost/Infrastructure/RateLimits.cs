@@ -12,6 +12,9 @@ public sealed class RateLimitSettings
     public int VerificationPerSecond { get; set; } = 2000;
 
     public int TokenPerMinute { get; set; } = 60;
+
+    /// <summary>Holder tokens per minute per address from the development minter.</summary>
+    public int DevMintPerMinute { get; set; } = 600;
 }
 
 public static class RateLimits
@@ -19,6 +22,7 @@ public static class RateLimits
     public const string Public = "public";
     public const string Verification = "verification";
     public const string Token = "token";
+    public const string DevMint = "dev-mint";
 
     public static IServiceCollection AddPlatformRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,6 +31,8 @@ public static class RateLimits
         {
             o.AddPolicy(Public, http => RateLimitPartition.GetFixedWindowLimiter(
                 $"ip:{http.Connection.RemoteIpAddress}", _ => Window(settings.PublicPerMinute, TimeSpan.FromMinutes(1))));
+            o.AddPolicy(DevMint, http => RateLimitPartition.GetFixedWindowLimiter(
+                $"ip:{http.Connection.RemoteIpAddress}", _ => Window(settings.DevMintPerMinute, TimeSpan.FromMinutes(1))));
             o.AddPolicy(Token, http => RateLimitPartition.GetFixedWindowLimiter(
                 $"ip:{http.Connection.RemoteIpAddress}", _ => Window(settings.TokenPerMinute, TimeSpan.FromMinutes(1))));
             o.AddPolicy(Verification, http => RateLimitPartition.GetFixedWindowLimiter(

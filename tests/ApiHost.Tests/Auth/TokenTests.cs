@@ -113,23 +113,6 @@ public sealed class TokenTests(ApiFixture fixture)
     }
 
     [Fact]
-    public async Task HolderToken_ClaimingAdminRole_IsStillOnlyAHolder()
-    {
-        // Signed with the real-name platform's key and claiming admin: the holder scheme strips the role.
-        var handler = new JsonWebTokenHandler();
-        var token = handler.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = "hlj-realname",
-            Audience = "orleans-licenses-api",
-            Expires = fixture.Clock.GetUtcNow().UtcDateTime.AddMinutes(5),
-            Claims = new Dictionary<string, object> { ["sub"] = "111:x", ["id_type"] = "111", ["id_number"] = "x", ["role"] = "admin" },
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Convert.FromBase64String(fixture.HolderKey)), SecurityAlgorithms.HmacSha256),
-        });
-        using var response = await Send(token);
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-    }
-
-    [Fact]
     public async Task NoToken_OnAdminEndpoint_Is401()
     {
         using var http = fixture.Anonymous();

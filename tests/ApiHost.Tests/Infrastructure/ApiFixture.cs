@@ -20,7 +20,7 @@ public class ApiFixture : IAsyncLifetime
 
     public string PlatformKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    public string HolderKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    public string HolderDevKeyPem { get; } = NewEcKeyPem();
 
     /// <summary>The superuser's connection (silos, migrations, and the tests' own SQL).</summary>
     public string ConnectionString { get; private set; } = "";
@@ -66,7 +66,7 @@ public class ApiFixture : IAsyncLifetime
             web.UseSetting("Orleans:ClusterId", clusterId);
             web.UseSetting("Orleans:ServiceId", serviceId);
             web.UseSetting("Auth:SigningKey", PlatformKey);
-            web.UseSetting("Auth:Holder:SigningKey", HolderKey);
+            web.UseSetting("Auth:Holder:DevKeyPem", HolderDevKeyPem);
             web.UseSetting("Bootstrap:AdminClientId", AdminClientId);
             web.UseSetting("Bootstrap:AdminClientSecret", AdminSecret);
             web.UseSetting("Limits:MaxRequestBodyBytes", "65536");
@@ -77,6 +77,13 @@ public class ApiFixture : IAsyncLifetime
             ConfigureHost(web);
         });
         Start(Factory); // start now, so the first test does not pay for it under its own timeout
+    }
+
+    /// <summary>A fresh EC P-256 private key, PKCS#8 PEM.</summary>
+    public static string NewEcKeyPem()
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return ec.ExportPkcs8PrivateKeyPem();
     }
 
     /// <summary>Starts the host: in memory (a <c>TestServer</c>) unless a derived fixture serves it on a real socket.</summary>
