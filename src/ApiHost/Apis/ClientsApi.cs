@@ -15,14 +15,16 @@ public static partial class ClientsApi
     public static IEndpointRouteBuilder MapClientsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/clients").WithTags("Clients").RequireAuthorization(Policies.Admin);
-        group.MapPost("/", Register).WithIdempotencyKey().WithName("RegisterClient").WithSummary("Registers a system client; the secret is shown once.");
+        group.MapPost("/", Register).WithIdempotencyKey(secretMembers: "clientSecret").WithName("RegisterClient").WithSummary("Registers a system client; the secret is shown once.");
         group.MapGet("/{clientId}", Get).WithName("GetClient").WithSummary("A registered client (never its secret).");
         return app;
     }
 
     public sealed record RegisterClientRequest(string? ClientId, string? Name, string? Role, string? UnitCode, string? RegionCode);
 
-    public sealed record RegisterClientResponse(string ClientId, string ClientSecret, string Name, string Role, string? UnitCode, string? RegionCode);
+    /// <summary>A registered client; <c>clientSecret</c> is shown by the first answer only (a replay has it null and a <c>notice</c>).</summary>
+    public sealed record RegisterClientResponse(string ClientId, string? ClientSecret, string Name, string Role, string? UnitCode, string? RegionCode,
+        string? Notice = null);
 
     public static async Task<Results<Created<RegisterClientResponse>, ValidationProblem>> Register(
         RegisterClientRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)

@@ -13,7 +13,8 @@ namespace OrleansLicenses.ApiHost.Infrastructure;
 /// <c>Idempotency-Key</c> on write endpoints (DESIGN.md §6): the same key and body replays the first successful
 /// result, the same key with another body is 422, the same key while the first is in flight is 409. Keys are
 /// scoped per client (the token's subject) and kept 24 h. Failed requests are not remembered, so a client may
-/// retry them with the same key.
+/// retry them with the same key. A secret in an answer (<see cref="SecretMembersMetadata"/>) is shown once: the
+/// stored answer has it removed, and a replay says so instead of showing it again.
 /// </summary>
 public sealed class IdempotencyFilter(IClusterClient cluster, IOptions<JsonOptions> json) : IEndpointFilter
 {
@@ -70,6 +71,11 @@ public sealed class IdempotencyFilter(IClusterClient cluster, IOptions<JsonOptio
         if (outcome is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } status && outcome is IValueHttpResult value)
         {
             var body = JsonSerializer.Serialize(value.Value, value.Value?.GetType() ?? typeof(object), json.Value.SerializerOptions);
+            if (http.GetEndpoint()?.Metadata.GetMetadata<SecretMembersMetadata>() is { } secrets)
+            {
+                body = secrets.Redact(body);
+            }
+
             // Created<T> of any T carries the location of what was made.
             var location = outcome.GetType().GetProperty(nameof(Microsoft.AspNetCore.Http.HttpResults.Created.Location))?.GetValue(outcome) as string;
             await grain.CompleteAsync(hash, status.StatusCode!.Value, body, location);
@@ -122,4 +128,32 @@ public static class IdempotencyEndpoints
     public static TBuilder WithIdempotencyKey<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter<TBuilder, IdempotencyFilter>().WithMetadata(IdempotencyMetadata.Instance);
+
+    /// <summary>As <see cref="WithIdempotencyKey{TBuilder}(TBuilder)"/>, for an answer whose <paramref name="secretMembers"/> are shown once.</summary>
+    public static TBuilder WithIdempotencyKey<TBuilder>(this TBuilder builder, params string[] secretMembers)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithIdempotencyKey().WithMetadata(new SecretMembersMetadata(secretMembers));
+}
+
+/// <summary>Members of an answer that carry a secret shown once (e.g. a new client's secret): never kept for replays.</summary>
+public sealed class SecretMembersMetadata(params string[] members)
+{
+    public const string Notice = "Created by the first request with this Idempotency-Key; its secret was shown once and is not shown again.";
+
+    /// <summary>The answer with each secret member set to null and a <c>notice</c> saying why.</summary>
+    public string Redact(string body)
+    {
+        if (System.Text.Json.Nodes.JsonNode.Parse(body) is not System.Text.Json.Nodes.JsonObject answer)
+        {
+            return body;
+        }
+
+        foreach (var member in members.Where(answer.ContainsKey))
+        {
+            answer[member] = null;
+        }
+
+        answer["notice"] = Notice;
+        return answer.ToJsonString();
+    }
 }
