@@ -1,3 +1,5 @@
+using OrleansLicenses.Hosting;
+
 namespace OrleansLicenses.Holders;
 
 // Holder bookkeeping is reachable only from inside the silos: this interface lives in the grain assembly, which the
@@ -5,6 +7,7 @@ namespace OrleansLicenses.Holders;
 // use up a holder's authorization. Same grain and key as IHolderGrain.
 
 /// <summary>What the licence grains do on a holder. Key: <c>111:&lt;citizen id&gt;</c> or <c>001:&lt;credit code&gt;</c>.</summary>
+[SiloInternal]
 public interface IHolderBookkeepingGrain : IGrainWithStringKey
 {
     /// <summary>

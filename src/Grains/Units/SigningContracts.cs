@@ -1,10 +1,13 @@
+using OrleansLicenses.Hosting;
+
 namespace OrleansLicenses.Units;
 
 // Signing is reachable only from inside the silos: these interfaces live in the grain assembly, which the API host
-// does not reference, so an API host (or anything else holding only the public contracts) cannot have arbitrary
-// bytes signed with a unit's key or a key certified by the platform root.
+// does not reference, and they are [SiloInternal], so the silos refuse them from any Orleans client: nothing outside
+// the cluster can have arbitrary bytes signed with a unit's key or a key certified by the platform root.
 
 /// <summary>The unit's signing key, for the licence grains of the silo. Same grain and key as <see cref="IUnitGrain"/>.</summary>
+[SiloInternal]
 public interface IUnitSigningGrain : IGrainWithStringKey
 {
     /// <summary>Signs data with the unit's current key (SM2 with SM3, default user id), renewing an expiring key first.</summary>
@@ -33,6 +36,7 @@ public sealed record UnitSigningKey(
 }
 
 /// <summary>The root CA's issuing side, for the unit grains. Same grain as <see cref="ICertificateAuthorityGrain"/>.</summary>
+[SiloInternal]
 public interface ICertificateIssuerGrain : IGrainWithStringKey
 {
     /// <summary>Issues an X.509 certificate (SM2-with-SM3) for a unit's public key.</summary>

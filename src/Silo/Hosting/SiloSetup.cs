@@ -77,6 +77,7 @@ public static class SiloSetup
         silo.Services.AddHostedService(sp => sp.GetRequiredService<OrleansLicenses.Journal.VerificationJournal>());
         // Database failures leave every grain call as a serializable 503-mapped error, never a codec failure.
         silo.AddIncomingGrainCallFilter<StorageFailureCallFilter>();
+        silo.AddIncomingGrainCallFilter<SiloInternalCallFilter>();
         silo.Services.AddSingleton<OrleansLicenses.Units.SigningKeyProtection>();
         // Unit signatures on the caller's thread, keys cached per silo (see UnitSigners for the refresh policy).
         silo.Services.AddSingleton<OrleansLicenses.Signing.UnitSigners>();

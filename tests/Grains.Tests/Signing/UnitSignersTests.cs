@@ -61,10 +61,17 @@ public sealed class UnitSignersTests
             var verified = openssl.Run("dgst", "-sm3", "-verify", "unit-pub.pem", "-sigopt", OpenSslTool.DistId, "-signature", "msg.sig", "msg.json");
             Assert.True(verified.ExitCode == 0, verified.All);
 
-            // The unit grain's own SignAsync (still used by the licence grain) signs with the same key.
-            var viaGrain = await cluster.Client.GetGrain<IUnitSigningGrain>(LicenseWorld.HarbinMarket).SignAsync(Message);
-            Assert.Equal(current.SerialNumber, viaGrain.CertificateSerial);
-            Assert.True(Sm2Signer.Verify(UnitCertificateInfo.Parse(viaGrain.Certificate).PublicKey, Message, viaGrain.Signature));
+            // The unit grain's own SignAsync is silo-internal: an Orleans client that reached a gateway gets no
+            // signature under the unit's key, no key material, no certificate for a key of its own, and cannot
+            // spend a holder's authorization.
+            var signing = cluster.Client.GetGrain<IUnitSigningGrain>(LicenseWorld.HarbinMarket);
+            await AssertInternalOnly(() => signing.SignAsync(Message));
+            await AssertInternalOnly(() => signing.GetSigningKeyAsync());
+            await AssertInternalOnly(() => cluster.Client.GetGrain<ICertificateIssuerGrain>("root").CertifyUnitAsync("91230102MA1B2C3D8J", "x", [1, 2, 3]));
+            await AssertInternalOnly(() => cluster.Client.GetGrain<Holders.IHolderBookkeepingGrain>("001:91230102MA1B2C3D8J")
+                .ConsumeAuthorizationAsync("auth-x", "n", LicenseWorld.HarbinMarket, "m", "p", true));
+            // The public contract of the same grain still answers clients.
+            Assert.NotNull(await cluster.Client.GetGrain<IUnitGrain>(LicenseWorld.HarbinMarket).GetAsync());
         }
         finally
         {
@@ -150,4 +157,10 @@ public sealed class UnitSignersTests
         Assert.True(Sm2Signer.Verify(UnitCertificateInfo.Parse(signature.Certificate).PublicKey, Message, signature.Signature));
 
     private static byte[] MessageFor(int index) => [.. Message, .. BitConverter.GetBytes(index)];
+
+    private static async Task AssertInternalOnly(Func<Task> call)
+    {
+        var refused = await Assert.ThrowsAsync<DomainException>(call);
+        Assert.Equal("cluster.internal_only", refused.Code);
+    }
 }
