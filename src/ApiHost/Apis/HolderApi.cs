@@ -8,6 +8,7 @@ using OrleansLicenses.ApiHost.Audit;
 using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.ApiHost.Verification;
+using OrleansLicenses.Verification;
 using OrleansLicenses.Holders;
 using OrleansLicenses.Licenses;
 using QRCoder;
@@ -42,9 +43,13 @@ public static class HolderApi
         string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
         LicenseRequests.Read(id, cluster, (grain, version) => grain.GetAsync(version, user.ToCaller(http)));
 
-    public sealed record PresentationRequest(string? Purpose, int? TtlSeconds);
+    /// <param name="Purpose">The purpose (用证事由) the code is bound to.</param>
+    /// <param name="TtlSeconds">How long the code lives: 30–600 s, 300 by default.</param>
+    /// <param name="MaxUses">How many verifications the code entitles, all by the unit that verifies first: 1 unless
+    /// the holder allows more (at most 5), so a hall cannot pass a received code on.</param>
+    public sealed record PresentationRequest(string? Purpose, int? TtlSeconds, int? MaxUses = null);
 
-    public sealed record PresentationResponse(string Token, DateTimeOffset ExpiresAt, string QrPng, string LicenseId);
+    public sealed record PresentationResponse(string Token, DateTimeOffset ExpiresAt, string QrPng, string LicenseId, int MaxUses);
 
     public static async Task<Results<Created<PresentationResponse>, ProblemHttpResult, ValidationProblem>> Present(
         string id, PresentationRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, PresentationTokens tokens)
@@ -60,6 +65,12 @@ public static class HolderApi
             errors.Add("ttlSeconds", $"must be between 30 and {PresentationTokens.MaxTtlSeconds}");
         }
 
+        var maxUses = body.MaxUses ?? 1;
+        if (maxUses is < 1 or > PresentedToken.MaxAllowedUses)
+        {
+            errors.Add("maxUses", $"must be between 1 and {PresentedToken.MaxAllowedUses}");
+        }
+
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -72,9 +83,9 @@ public static class HolderApi
             return Problems.NotFound("No such licence.");
         }
 
-        var (token, expires) = tokens.Create(view.Id, view.Version, caller.Subject, body.Purpose!, ttl);
+        var (token, expires) = tokens.Create(view.Id, view.Version, caller.Subject, body.Purpose!, ttl, maxUses);
         var png = PngByteQRCodeHelper.GetQRCode(token, QRCodeGenerator.ECCLevel.M, 4);
-        return TypedResults.Created((string?)null, new PresentationResponse(token, expires, Convert.ToBase64String(png), view.Id));
+        return TypedResults.Created((string?)null, new PresentationResponse(token, expires, Convert.ToBase64String(png), view.Id, maxUses));
     }
 
     /// <summary>One use of the holder's licence; the officer's name is masked (a hall employee's name is their personal data).</summary>

@@ -75,6 +75,7 @@ public static partial class VerificationApi
         LicenseIdentifier? identifier = null;
         string basis = VerificationBasis.Scope;
         string? presentedHolder = null, identifiedHolder = null;
+        PresentedToken? presented = null;
         if (body.PresentationToken is not null)
         {
             basis = VerificationBasis.Presentation;
@@ -92,6 +93,7 @@ public static partial class VerificationApi
             {
                 LicenseIdentifier.TryParse(payload.Lic, out identifier, out _);
                 presentedHolder = payload.Hk;
+                presented = payload.ToPresented();
             }
         }
         else if (body.LicenseId is not null)
@@ -123,7 +125,7 @@ public static partial class VerificationApi
 
         var outcome = await cluster.Get<ILicenseGrain>(identifier.Number).VerifyAsync(new VerifyLicense(
             identifier.Version, basis, body.MatterCode!, body.Purpose!, body.AuthorizationId, presentedHolder, identifiedHolder, compare,
-            audit.Create(http, AuditKinds.Read, AuditOutcomes.Attempted, null, null), body.CaseNumber, body.Operator?.Name?.Trim()), caller);
+            audit.Create(http, AuditKinds.Read, AuditOutcomes.Attempted, null, null), body.CaseNumber, body.Operator?.Name?.Trim(), presented), caller);
         http.MarkAuditedBySilo();
         if (outcome is null)
         {

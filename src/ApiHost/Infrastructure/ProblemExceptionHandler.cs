@@ -20,6 +20,10 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             http.Response.Headers.RetryAfter = "5";
             LogUnavailable(logger, exception.GetType().Name);
         }
+        else if (status == StatusCodes.Status429TooManyRequests)
+        {
+            http.Response.Headers.RetryAfter = "3600"; // a domain budget (comparisons per hour) refills within the hour
+        }
         else if (status >= 500)
         {
             LogUnhandled(logger, exception);
@@ -73,6 +77,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             DomainErrorKind.Conflict => StatusCodes.Status409Conflict,
             DomainErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
             DomainErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+            DomainErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
             _ => StatusCodes.Status400BadRequest,
         }, Title(d.Kind), d.Message, d.Code, d.Errors),
         // Two writers raced on one grain's state (possible for a moment during cluster changes): the loser's change
@@ -115,6 +120,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         DomainErrorKind.Conflict => "The operation conflicts with the current state.",
         DomainErrorKind.Unprocessable => "The request cannot be processed.",
         DomainErrorKind.Forbidden => "Forbidden.",
+        DomainErrorKind.TooManyRequests => "Too many requests.",
         _ => "The request is invalid.",
     };
 

@@ -37,7 +37,7 @@ public sealed class ContractExamples : IOpenApiOperationTransformer
             """,
         ["ChangeLicense"] = """{ "fields": { "address": "哈尔滨市南岗区示例路2号" }, "reason": "经营场所变更" }""",
         ["ApplyLicenseEvent"] = """{ "type": "suspend", "reason": "责令停业整顿", "until": "2027-01-31" }""",
-        ["PresentLicense"] = """{ "purpose": "办理食品经营许可变更", "ttlSeconds": 300 }""",
+        ["PresentLicense"] = """{ "purpose": "办理食品经营许可变更", "ttlSeconds": 300, "maxUses": 1 }""",
         ["GrantAuthorization"] = $$"""
             { "licenseId": "{{LicenseId}}", "granteeUnitCode": "11230100000000035D", "matterCode": "230100-FOOD-001",
               "purpose": "办理食品经营许可变更", "expiresAt": "2026-12-31T00:00:00Z", "maxUses": 3 }

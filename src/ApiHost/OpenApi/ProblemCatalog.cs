@@ -47,6 +47,7 @@ public static class ProblemCatalog
         new("license.long_term", 409, "extend of a long-term licence, which has no end to move"),
         new("license.version_limit", 409, "a new version would pass 999"),
         new("license.concurrent_write", 409, "the licence was changed concurrently; read it again"),
+        new("verification.comparison_limit", 429, "the unit compared values against this licence too often this hour (masking cannot be undone by guessing)"),
         new("catalog.invalid_definition", 400, "the type definition breaks the catalogue's rules (each field named)"),
         new("catalog.invalid_file", 400, "the catalogue file is empty, too large or not of its kind's media type"),
         new("catalog.forbidden", 403, "only administrators maintain the catalogue"),

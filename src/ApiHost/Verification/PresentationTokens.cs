@@ -17,7 +17,7 @@ public sealed class PresentationTokens
     public const int DefaultTtlSeconds = 300;
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    private static readonly byte[] AssociatedData = "orleans-licenses/presentation-v1"u8.ToArray();
+    private static readonly byte[] AssociatedData = "orleans-licenses/presentation-v2"u8.ToArray();
     private readonly byte[] key;
     private readonly TimeProvider time;
 
@@ -41,12 +41,22 @@ public sealed class PresentationTokens
         }
     }
 
-    public sealed record Payload(string Lic, string Ver, string Hk, string Purpose, long Exp);
-
-    public (string Token, DateTimeOffset ExpiresAt) Create(string identifier, string version, string holderKey, string purpose, int ttlSeconds)
+    /// <summary>The sealed content: licence, version, holder key, purpose, expiry and issue time (Unix seconds), the
+    /// token's random id and the uses its holder allowed (the licence grain spends them, issue 13).</summary>
+    public sealed record Payload(string Lic, string Ver, string Hk, string Purpose, long Exp, long Iat, string Pid, int Uses)
     {
-        var expires = time.GetUtcNow().AddSeconds(ttlSeconds);
-        var plaintext = JsonSerializer.SerializeToUtf8Bytes(new Payload(identifier, version, holderKey, purpose, expires.ToUnixTimeSeconds()));
+        public OrleansLicenses.Verification.PresentedToken ToPresented() =>
+            new(Pid, Uses, DateTimeOffset.FromUnixTimeSeconds(Iat), DateTimeOffset.FromUnixTimeSeconds(Exp));
+    }
+
+    public (string Token, DateTimeOffset ExpiresAt) Create(string identifier, string version, string holderKey, string purpose, int ttlSeconds,
+        int maxUses = 1)
+    {
+        var now = time.GetUtcNow();
+        var expires = now.AddSeconds(ttlSeconds);
+        var id = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(new Payload(identifier, version, holderKey, purpose, expires.ToUnixTimeSeconds(),
+            now.ToUnixTimeSeconds(), id, maxUses));
         var sealedToken = new byte[NonceSize + plaintext.Length + TagSize];
         var nonce = sealedToken.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
@@ -87,7 +97,7 @@ public sealed class PresentationTokens
         }
 
         var payload = JsonSerializer.Deserialize<Payload>(plaintext);
-        if (payload is null || DateTimeOffset.FromUnixTimeSeconds(payload.Exp) <= time.GetUtcNow())
+        if (payload is null || string.IsNullOrEmpty(payload.Pid) || DateTimeOffset.FromUnixTimeSeconds(payload.Exp) <= time.GetUtcNow())
         {
             reason = "has expired";
             return null;

@@ -13,6 +13,8 @@ public enum DomainErrorKind
     Unprocessable = 3,
     /// <summary>The caller is known but may not do this (403).</summary>
     Forbidden = 4,
+    /// <summary>The caller did this too often for now (429, with Retry-After).</summary>
+    TooManyRequests = 5,
 }
 
 /// <summary>

@@ -30,7 +30,26 @@ public sealed record VerifyLicense(
     [property: Id(7)] IReadOnlyDictionary<string, string>? Compare,
     [property: Id(8)] Audit.AuditEntry? Audit = null,
     [property: Id(9)] string? CaseNumber = null,
-    [property: Id(10)] string? OperatorName = null);
+    [property: Id(10)] string? OperatorName = null,
+    [property: Id(11)] PresentedToken? Presentation = null);
+
+/// <summary>
+/// The presentation token a verification came with (basis <see cref="VerificationBasis.Presentation"/>), as its seal
+/// says: its random id, how many uses the holder allowed (1 by default, at most 5), and its lifetime. The licence grain
+/// spends one use per accepted verification and binds the token to the first unit that used it (issue 13).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ol.PresentedToken")]
+public sealed record PresentedToken(
+    [property: Id(0)] string Id,
+    [property: Id(1)] int MaxUses,
+    [property: Id(2)] DateTimeOffset IssuedAt,
+    [property: Id(3)] DateTimeOffset ExpiresAt)
+{
+    public const int MaxAllowedUses = 5;
+
+    /// <summary>Why a verification on an already spent or relayed token is not valid.</summary>
+    public const string UsedReason = "presentation_used";
+}
 
 /// <summary>The answer: validity, reasons, the minimum necessary fields, the comparison, and what the archive needs.</summary>
 [GenerateSerializer, Immutable, Alias("ol.VerificationOutcome")]

@@ -20,14 +20,14 @@ internal static class JournalRows
         var command = new NpgsqlBatchCommand("""
             INSERT INTO license_uses (id, used_at, unit_code, client_id, matter_code, purpose, basis, authorization_id, license_identifier,
                                       license_version, document_hash, holder_key, valid, status, reasons, disclosed, comparison,
-                                      case_number, operator_name, use_kind)
+                                      case_number, operator_name, use_kind, presentation_id)
             SELECT u.id, u.used_at, u.unit_code, u.client_id, u.matter_code, u.purpose, u.basis, u.authorization_id, u.license_identifier,
                    u.license_version, u.document_hash, u.holder_key, u.valid, u.status, string_to_array(u.reasons, E'\x1F'), u.disclosed, u.comparison,
-                   u.case_number, u.operator_name, u.use_kind
+                   u.case_number, u.operator_name, u.use_kind, u.presentation_id
             FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                        $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[], $16::jsonb[], $17::jsonb[], $18::text[], $19::text[], $20::text[])
+                        $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[], $16::jsonb[], $17::jsonb[], $18::text[], $19::text[], $20::text[], $21::text[])
                  AS u(id, used_at, unit_code, client_id, matter_code, purpose, basis, authorization_id, license_identifier,
-                      license_version, document_hash, holder_key, valid, status, reasons, disclosed, comparison, case_number, operator_name, use_kind)
+                      license_version, document_hash, holder_key, valid, status, reasons, disclosed, comparison, case_number, operator_name, use_kind, presentation_id)
             """);
         var p = command.Parameters;
         p.Add(Column(uses, u => u.Id));
@@ -54,6 +54,7 @@ internal static class JournalRows
         p.Add(Column(uses, u => u.CaseNumber));
         p.Add(Column(uses, u => u.OperatorName));
         p.Add(Column(uses, u => u.Kind));
+        p.Add(Column(uses, u => u.PresentationId));
         return command;
     }
 

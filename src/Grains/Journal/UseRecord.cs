@@ -5,7 +5,7 @@ public sealed record UseRecord(
     Guid Id, DateTimeOffset UsedAt, string UnitCode, string ClientId, string MatterCode, string Purpose, string Basis,
     string? AuthorizationId, string LicenseIdentifier, string LicenseVersion, string DocumentHash, string HolderKey,
     bool Valid, string Status, IReadOnlyList<string> Reasons, object Disclosed, object? Comparison,
-    string? CaseNumber = null, string? OperatorName = null, string Kind = UseKinds.Verification);
+    string? CaseNumber = null, string? OperatorName = null, string Kind = UseKinds.Verification, string? PresentationId = null);
 
 /// <summary>What a use handed over (<c>license_uses.use_kind</c>).</summary>
 public static class UseKinds

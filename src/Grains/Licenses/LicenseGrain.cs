@@ -26,8 +26,16 @@ public sealed class LicenseGrain(
     UnitDirectory units,
     UnitSigners signers,
     VerificationJournal journal,
+    PresentationUseStore presentationUses,
+    Microsoft.Extensions.Configuration.IConfiguration configuration,
     TimeProvider time) : Grain, ILicenseGrain
 {
+    private readonly ComparisonBudget comparisons = new(
+        Microsoft.Extensions.Configuration.ConfigurationBinder.GetValue(configuration, "Verification:ComparisonsPerHour", ComparisonBudget.DefaultPerHour));
+    // How far the API hosts' clocks (which date presentation tokens) may run ahead of this silo's, by assumption (NTP).
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+    private readonly PresentationLedger presentations = new();
+    private DateTimeOffset activatedAt;
     private readonly Dictionary<(string Version, bool InScope), VerifiedLicense> disclosures = [];
     private readonly Dictionary<string, string> documentHashes = new(StringComparer.Ordinal);
     private LicenseState current = new();
@@ -37,8 +45,11 @@ public sealed class LicenseGrain(
 
     private LicenseVersionState CurrentVersion => current.Versions[^1];
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        activatedAt = time.GetUtcNow();
         current = await store.LoadAsync(this.GetPrimaryKeyString(), cancellationToken) ?? new LicenseState();
+    }
 
     async Task<LicenseView> ILicenseGrain.IssueAsync(IssueLicense command, Caller caller)
     {
@@ -214,8 +225,16 @@ public sealed class LicenseGrain(
 
     async Task<VerificationOutcome?> ILicenseGrain.VerifyAsync(VerifyLicense request, Caller caller)
     {
-        var outcome = await Verify(request, caller);
         var audit = LicenseVerification.AuditOf(request, caller, time.GetUtcNow());
+        var comparing = request.Compare is not null && caller.UnitCode is not null;
+        if (comparing && !comparisons.Allows(caller.UnitCode!, audit.Time))
+        {
+            await journal.AppendAsync(audit with { Outcome = AuditOutcomes.Rejected, Status = 429 }, null);
+            throw new DomainException(DomainErrorKind.TooManyRequests, "verification.comparison_limit",
+                "This unit has compared values against this licence too often in the last hour.");
+        }
+
+        var outcome = await Verify(request, caller);
         if (outcome is null)
         {
             // A refusal is a read attempt of personal data too: recorded (404) before it is answered.
@@ -223,20 +242,71 @@ public sealed class LicenseGrain(
             return null;
         }
 
+        if (comparing)
+        {
+            comparisons.Spend(caller.UnitCode!, time.GetUtcNow());
+        }
+
+        if (request.Presentation is { } token)
+        {
+            return await UsePresentation(request, caller, audit, outcome, token);
+        }
+
         var id = await Archive(request, caller, audit, outcome, UseKinds.Verification);
         return outcome with { VerificationId = id.ToString() };
+    }
+
+    /// <summary>
+    /// A presentation token is spent by the verification it entitles (single-use unless the holder allowed up to five)
+    /// and bound to the first unit: a reuse beyond its uses, or by another unit, answers not valid
+    /// (<see cref="PresentedToken.UsedReason"/>) with the licence's identity only, and is archived so the holder sees it.
+    /// </summary>
+    private async Task<VerificationOutcome> UsePresentation(VerifyLicense request, Caller caller, AuditEntry audit, VerificationOutcome outcome, PresentedToken token)
+    {
+        // A token made before this activation started may have been used by an earlier one: the archive knows.
+        if (!presentations.Knows(token) && token.IssuedAt <= activatedAt + ClockSkew)
+        {
+            var (unit, uses) = await presentationUses.FindAsync(token.Id);
+            presentations.Learn(token, unit, uses);
+        }
+
+        if (!presentations.TrySpend(token, caller.UnitCode!, time.GetUtcNow()))
+        {
+            var refused = outcome with
+            {
+                Valid = false,
+                Reasons = [PresentedToken.UsedReason],
+                License = LicenseVerification.CompareOnly(outcome.License),
+                Comparison = null,
+            };
+            var refusedId = await Archive(request, caller, audit, refused, UseKinds.Verification);
+            return refused with { VerificationId = refusedId.ToString() };
+        }
+
+        try
+        {
+            var id = await Archive(request, caller, audit, outcome, UseKinds.Verification, token.Id);
+            return outcome with { VerificationId = id.ToString() };
+        }
+        catch
+        {
+            presentations.Refund(token); // not answered, so not spent
+            throw;
+        }
     }
 
     /// <summary>
     /// The use record and its audit record commit together, before the answer. The callers are [ReadOnly]: while
     /// one use waits for the group commit, the next ones run; a change waits until they are done.
     /// </summary>
-    private async Task<Guid> Archive(VerifyLicense request, Caller caller, AuditEntry audit, VerificationOutcome outcome, string kind)
+    private async Task<Guid> Archive(VerifyLicense request, Caller caller, AuditEntry audit, VerificationOutcome outcome, string kind,
+        string? presentationId = null)
     {
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var use = new UseRecord(id, audit.Time, caller.UnitCode!, caller.Subject, request.MatterCode, request.Purpose, request.Basis,
             request.AuthorizationId, outcome.License.Id, outcome.License.Version, outcome.DocumentHash, outcome.HolderKey,
-            outcome.Valid, outcome.Status, outcome.Reasons, outcome.License, outcome.Comparison, request.CaseNumber, request.OperatorName, kind);
+            outcome.Valid, outcome.Status, outcome.Reasons, outcome.License, outcome.Comparison, request.CaseNumber, request.OperatorName, kind,
+            presentationId);
         await journal.AppendAsync(audit with
         {
             Outcome = AuditOutcomes.Succeeded,

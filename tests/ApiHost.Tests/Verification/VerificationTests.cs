@@ -10,43 +10,17 @@ namespace OrleansLicenses.Tests.Verification;
 [Collection(ApiCollection.Name)]
 public sealed class VerificationTests(ApiFixture fixture)
 {
-    private const string QiqiharCentre = "11230200000000035J";
-    private const string OtherMatter = "230200-FOOD-001";
+    private const string QiqiharCentre = VerificationWorld.QiqiharCentre;
+    private const string OtherMatter = VerificationWorld.OtherMatter;
 
-    private sealed record World(HttpClient Issuer, HttpClient InScopeHall, HttpClient OutOfScopeHall, HttpClient Holder, string HolderCode, string LicenseId) : IDisposable
-    {
-        public void Dispose()
-        {
-            Issuer.Dispose();
-            InScopeHall.Dispose();
-            OutOfScopeHall.Dispose();
-            Holder.Dispose();
-        }
-    }
-
-    private async Task<World> SetUpAsync()
-    {
-        using var admin = await fixture.AsAdminAsync();
-        await Demo.SeedAsync(admin);
-        await admin.PutAsJsonAsync($"/api/units/{Demo.ProvinceData}", Demo.Unit("电子证照库运营", "230000", "province", null));
-        (await admin.PutAsJsonAsync($"/api/units/{QiqiharCentre}", Demo.Unit("齐齐哈尔市政务服务中心", "230200", "city", Demo.ProvinceData, null,
-            [new { matterCode = OtherMatter, matterName = "食品经营许可变更", licenseTypes = new[] { Demo.FoodType } }]))).EnsureSuccessStatusCode();
-        var (issuerId, issuerSecret) = await fixture.RegisterClientAsync("issuer", Demo.HarbinMarket);
-        var (inId, inSecret) = await fixture.RegisterClientAsync("verifier", Demo.HarbinCentre);
-        var (outId, outSecret) = await fixture.RegisterClientAsync("verifier", QiqiharCentre);
-        var issuer = await fixture.AsClientAsync(issuerId, issuerSecret);
-        var holderCode = LicenseApiTests.NewCompany();
-        var license = await (await issuer.PostAsJsonAsync("/api/licenses", LicenseApiTests.IssueBody(holderCode))).ReadJson();
-        return new World(issuer, await fixture.AsClientAsync(inId, inSecret), await fixture.AsClientAsync(outId, outSecret),
-            await fixture.AsHolderAsync("001", holderCode, "哈尔滨示例餐饮有限公司"), holderCode, license.GetProperty("id").GetString()!);
-    }
+    private Task<VerificationWorld> SetUpAsync() => VerificationWorld.SetUpAsync(fixture);
 
     private static async Task<HttpResponseMessage> Verify(HttpClient hall, object body) => await hall.PostAsJsonAsync("/api/verifications", body);
 
-    private static object ByScope(World w, string matter = Demo.FoodMatter, object? compare = null) =>
+    private static object ByScope(VerificationWorld w, string matter = Demo.FoodMatter, object? compare = null) =>
         new { licenseId = w.LicenseId, holder = new { idType = "001", idNumber = w.HolderCode }, matterCode = matter, purpose = "办理食品经营许可变更", compare };
 
-    private static async Task<string> PresentAsync(World w)
+    private static async Task<string> PresentAsync(VerificationWorld w)
     {
         using var response = await w.Holder.PostAsJsonAsync($"/api/me/licenses/{w.LicenseId}/presentations", new { purpose = "办理食品经营许可变更", ttlSeconds = 300 });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -380,7 +354,7 @@ public sealed class VerificationTests(ApiFixture fixture)
         await ProblemAssert.IsProblem(await anonymous.GetAsync($"/api/public/licenses/{internalLicense.GetProperty("id").GetString()}"), HttpStatusCode.NotFound);
     }
 
-    private static async Task<List<string?>> Reasons(World w, string id)
+    private static async Task<List<string?>> Reasons(VerificationWorld w, string id)
     {
         using var response = await Verify(w.InScopeHall, new { licenseId = id, holder = new { idType = "001", idNumber = w.HolderCode }, matterCode = Demo.FoodMatter, purpose = "x" });
         var body = await response.ReadJson();
