@@ -106,7 +106,7 @@ public static class CatalogApi
         return TypedResults.Ok(await cluster.Get<ILicenseTypeGrain>(typeCode).AttachFileAsync(file, user.ToCaller(http)));
     }
 
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult, ValidationProblem>> GetFile(string typeCode, string kind, IClusterClient cluster)
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult, ValidationProblem>> GetFile(string typeCode, string kind, HttpContext http, IClusterClient cluster)
     {
         var errors = new FieldErrors();
         errors.Check("typeCode", typeCode, LicenseIdentifier.TryValidateTypeCode);
@@ -121,6 +121,16 @@ public static class CatalogApi
         }
 
         var file = await cluster.Get<ILicenseTypeGrain>(typeCode).GetFileAsync(kind);
-        return file is null ? Problems.NotFound("No such file.") : TypedResults.File(file.Content, file.ContentType);
+        return file is null ? Problems.NotFound("No such file.")
+            : StoredFiles.Download(http, file.Content, file.ContentType, $"{typeCode}-{kind}{Extension(file.ContentType)}");
     }
+
+    private static string Extension(string contentType) => contentType switch
+    {
+        "application/pdf" => ".pdf",
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        "image/svg+xml" => ".svg",
+        _ => "",
+    };
 }

@@ -66,7 +66,6 @@ public static class CorrectionEvidenceApi
             return Problems.NotFound("No such evidence file.");
         }
 
-        http.Response.Headers.XContentTypeOptions = "nosniff";
-        return TypedResults.File(reader.GetFieldValue<byte[]>(0), reader.GetString(1), reader.GetString(2));
+        return StoredFiles.Download(http, reader.GetFieldValue<byte[]>(0), reader.GetString(1), reader.GetString(2));
     }
 }

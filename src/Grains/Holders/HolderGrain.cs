@@ -1,6 +1,7 @@
 using OrleansLicenses.Access;
 using OrleansLicenses.Errors;
 using OrleansLicenses.Hosting;
+using OrleansLicenses.Identifiers;
 using OrleansLicenses.Licenses;
 using OrleansLicenses.ReadModel;
 using OrleansLicenses.Units;
@@ -52,13 +53,13 @@ public sealed class HolderGrain(
             var issued = await licenses.ListByHolderAsync(this.GetPrimaryKeyString(), [typeCode]);
             if (issued.FirstOrDefault(l => StatusOn(l, today) is "valid" or "suspended") is { } live)
             {
-                throw LiveLicense(live.CurrentId);
+                throw LiveLicense(live.LicenseNumber, live.CurrentId, licenseNumber);
             }
 
             // A reservation younger than the timeout whose licence is not committed yet may still be committing.
             if (sameType.FirstOrDefault(r => now - r.UpdatedAt < ReservationTimeout && issued.All(l => l.LicenseNumber != r.LicenseNumber)) is { } pending)
             {
-                throw LiveLicense(pending.LicenseNumber);
+                throw LiveLicense(pending.LicenseNumber, pending.LicenseNumber, licenseNumber);
             }
 
             // Every earlier reservation of the type is settled (never committed, or no longer live): the state keeps
@@ -70,8 +71,11 @@ public sealed class HolderGrain(
         await state.WriteOrDeactivateAsync(this);
     }
 
-    private static DomainException LiveLicense(string id) => new(DomainErrorKind.Conflict, "license.holder_has_live_license",
-        $"The holder already has a live licence of this type: {id}", "holder");
+    // The conflict names the live licence only to its own issuer: another unit's licence is not the caller's to learn of.
+    private static DomainException LiveLicense(string live, string shownAs, string requested) => new(DomainErrorKind.Conflict, "license.holder_has_live_license",
+        LicenseNumber.Parse(live).IssuerCode == LicenseNumber.Parse(requested).IssuerCode
+            ? $"The holder already has a live licence of this type: {shownAs}"
+            : "The holder already has a live licence of this single-instance type, issued by another unit.", "holder");
 
     async Task<AuthorizationView> IHolderGrain.GrantAsync(GrantAuthorization grant, Caller caller)
     {

@@ -39,6 +39,7 @@ public sealed class LicenseGrain(
     private readonly Dictionary<(string Version, bool InScope), VerifiedLicense> disclosures = [];
     private readonly Dictionary<string, string> documentHashes = new(StringComparer.Ordinal);
     private LicenseState current = new();
+    private int disclosureRules = -1;
     private byte[]? rootCertificate;
 
     private bool Issued => current.Lifecycle is not null;
@@ -209,7 +210,9 @@ public sealed class LicenseGrain(
     {
         // Only the holder's authorization entitles a verifier to the whole document: a presentation or the business
         // scope entitles it to a verification answer (the minimum necessary fields), not to every element.
-        var outcome = request.Basis == VerificationBasis.Authorization && request.Compare is null ? await Verify(request, caller) : null;
+        // Nor to a superseded version's, which discloses its status only; that refusal spends no use of the authorization.
+        var outcome = request.Basis == VerificationBasis.Authorization && request.Compare is null && Find(request.Version) is { SupersededBy: null }
+            ? await Verify(request, caller) : null;
         var audit = LicenseVerification.AuditOf(request, caller, time.GetUtcNow(), "GetLicenseDocument", $"/api/licenses/{LicenseNumberText}/document");
         if (outcome is null)
         {
@@ -358,17 +361,34 @@ public sealed class LicenseGrain(
 
         LicenseMetrics.Verified.Add(1, new KeyValuePair<string, object?>("valid", reasons.Count == 0));
         var disclosed = await Disclosed(version, inScope);
+        if (version.SupersededBy is not null)
+        {
+            // A superseded version answers its status only: no face data, no holder, nothing to compare against.
+            return new VerificationOutcome(false, status.ToWireName(), status.ToNationalCode(), reasons,
+                LicenseVerification.CompareOnly(disclosed), null, holderKey, DocumentHash(version));
+        }
+
         var comparison = LicenseVerification.Compare(version, request.Compare, disclosed);
         return new VerificationOutcome(reasons.Count == 0, status.ToWireName(), status.ToNationalCode(), reasons,
             comparison is null ? disclosed : LicenseVerification.CompareOnly(disclosed), comparison, holderKey, DocumentHash(version));
     }
 
-    /// <summary>What a verifier sees of a version, computed once per version and basis (a version never changes).</summary>
+    /// <summary>
+    /// What a verifier sees of a version under the current catalogue's disclosure rules, computed once per version,
+    /// basis and rules (a version never changes; new rules empty the cache).
+    /// </summary>
     private async Task<VerifiedLicense> Disclosed(LicenseVersionState version, bool inScope)
     {
+        var rules = await TypeView(null);
+        if (rules.CatalogVersion != disclosureRules)
+        {
+            disclosures.Clear();
+            disclosureRules = rules.CatalogVersion;
+        }
+
         if (!disclosures.TryGetValue((version.Version, inScope), out var disclosed))
         {
-            disclosed = LicenseVerification.Disclose(current, version, await TypeView(version.CatalogVersion), inScope);
+            disclosed = LicenseVerification.Disclose(current, version, await TypeView(version.CatalogVersion), rules, inScope);
             disclosures[(version.Version, inScope)] = disclosed;
         }
 

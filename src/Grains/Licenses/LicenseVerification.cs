@@ -22,11 +22,17 @@ public static class LicenseVerification
         verifier is { Definition.Status: "active" } unit
         && unit.Definition.Scope.Any(m => m.MatterCode == matterCode && m.LicenseTypes.Contains(typeCode));
 
-    public static VerifiedLicense Disclose(LicenseState license, LicenseVersionState version, LicenseTypeView type, bool inScope)
+    /// <param name="license">The licence.</param>
+    /// <param name="version">The version verified.</param>
+    /// <param name="type">The catalogue version the licence version was issued under: what its elements are.</param>
+    /// <param name="rules">The current catalogue version: whose public fields and sensitivity decide what is shown, so a
+    /// type made stricter is stricter for licences issued before the change too.</param>
+    /// <param name="inScope">The verifier's business scope covers the type for the matter.</param>
+    public static VerifiedLicense Disclose(LicenseState license, LicenseVersionState version, LicenseTypeView type, LicenseTypeView rules, bool inScope)
     {
-        var d = type.Definition;
+        var d = rules.Definition;
         var visible = inScope ? version.Fields : version.Fields.Where(f => d.PublicFields.Contains(f.Key)).ToDictionary(StringComparer.Ordinal);
-        var personIds = d.Fields.Where(f => f.Type == "idNumber").Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        var personIds = type.Definition.Fields.Concat(d.Fields).Where(f => f.Type == "idNumber").Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
         var showIds = inScope && d.Sensitivity is "normal" or "personal";
         var fields = visible.ToDictionary(f => f.Key, f => personIds.Contains(f.Key) && !showIds ? CitizenId.Mask(f.Value) : f.Value, StringComparer.Ordinal);
         var holder = version.Holder;
@@ -75,9 +81,11 @@ public static class LicenseVerification
             return null;
         }
 
-        var fields = version.Fields.Where(f => d.PublicFields.Contains(f.Key)).ToDictionary(StringComparer.Ordinal);
+        // A superseded version discloses its status only: its face data is no longer what the licence says.
+        var fields = current ? version.Fields.Where(f => d.PublicFields.Contains(f.Key)).ToDictionary(StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
         // An organisation's name is public record; a natural person's is not.
-        var holderName = version.Holder.IdType == HolderIdTypes.Organization ? version.Holder.Name : null;
+        var holderName = current && version.Holder.IdType == HolderIdTypes.Organization ? version.Holder.Name : null;
         return new PublicLicense(version.Identifier, license.TypeCode, d.Name, license.IssuerCode, status, code,
             version.ValidFrom, version.ValidUntil, holderName, fields, current);
     }

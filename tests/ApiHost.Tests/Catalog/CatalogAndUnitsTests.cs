@@ -229,6 +229,26 @@ public sealed class CatalogAndUnitsTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task SvgTemplate_WithScript_IsRefused_AndAStoredOneIsServedAsASandboxedDownload()
+    {
+        using var admin = await fixture.AsAdminAsync();
+        await Demo.SeedAsync(admin);
+        using var scripted = new StringContent("""<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>""");
+        scripted.Headers.ContentType = new("image/svg+xml");
+        await ProblemAssert.IsProblem(await admin.PutAsync($"/api/catalog/types/{Demo.FoodType}/files/template", scripted), HttpStatusCode.BadRequest, "file");
+
+        using var svg = new StringContent("""<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>""");
+        svg.Headers.ContentType = new("image/svg+xml");
+        (await admin.PutAsync($"/api/catalog/types/{Demo.FoodType}/files/template", svg)).EnsureSuccessStatusCode();
+        using var served = await admin.GetAsync($"/api/catalog/types/{Demo.FoodType}/files/template");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal("image/svg+xml", served.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", served.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("nosniff", Assert.Single(served.Headers.GetValues("X-Content-Type-Options")));
+        Assert.StartsWith("sandbox", Assert.Single(served.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NonAdmin_CannotDefine_ButCanRead()
     {
         using var admin = await fixture.AsAdminAsync();

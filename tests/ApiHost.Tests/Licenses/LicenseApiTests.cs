@@ -224,6 +224,20 @@ public sealed class LicenseApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task SingleInstanceConflict_NeverNamesAnotherUnitsLicence()
+    {
+        using var harbin = await IssuerAsync();
+        using var province = await IssuerAsync(Demo.ProvinceMarket);
+        var holder = NewCompany();
+        var first = await (await harbin.PostAsJsonAsync("/api/licenses", IssueBody(holder))).ReadJson();
+        var problem = await ProblemAssert.IsProblem(await province.PostAsJsonAsync("/api/licenses", IssueBody(holder)), HttpStatusCode.Conflict);
+        Assert.Equal("license.holder_has_live_license", problem.GetProperty("code").GetString());
+        Assert.True(LicenseIdentifier.TryParse(first.GetProperty("id").GetString()!, out var firstId, out _));
+        Assert.DoesNotContain(firstId.Number, problem.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Demo.HarbinMarket, problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SingleInstanceType_SecondLiveLicenceForTheHolder_Is409PointingAtTheFirst()
     {
         using var issuer = await IssuerAsync();
