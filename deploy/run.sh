@@ -7,7 +7,8 @@
 #
 # Environment: Bootstrap__AdminClientSecret (else one is generated once and kept in .local/secrets.env),
 #              OL_PG_PORT (default 55432), OL_API_URL (default http://127.0.0.1:5000),
-#              OL_LOCAL_DIR (default .local: PostgreSQL cluster, logs, secrets, demo client secrets),
+#              OL_LOCAL_DIR (default .local: PostgreSQL cluster, logs, secrets, demo client secrets, cluster TLS
+#              certificates in tls/),
 #              OL_SILO_PORT_BASE / OL_GATEWAY_PORT_BASE (defaults 11110 / 29999; silo i uses base + i),
 #              OL_SKIP_BUILD=1 (use the Release binaries already built).
 set -euo pipefail
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --silos) SILOS="$2"; shift 2 ;;
     --silos=*) SILOS="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -96,6 +97,30 @@ DEV_HOLDER_KEY="$LOCAL/dev-holder-key.pem"
 [ -f "$DEV_HOLDER_KEY" ] || (umask 077; openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out "$DEV_HOLDER_KEY")
 ADMIN_SECRET="${Bootstrap__AdminClientSecret:-$OL_ADMIN_SECRET}"
 
+# The cluster's mutual TLS (Orleans:Tls): a local cluster CA, one silo certificate (server + client authentication,
+# every silo of this machine shares it) and one API-host client certificate, EC P-256, generated once and kept.
+TLS="$LOCAL/tls"
+if [ ! -f "$TLS/ca.crt" ] || [ ! -f "$TLS/silo.crt" ] || [ ! -f "$TLS/api-host.crt" ]; then
+  say "Generating the local cluster CA and certificates in $TLS"
+  rm -rf "$TLS"; mkdir -p "$TLS"
+  (
+    umask 077; cd "$TLS"
+    new_key() { openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out "$1"; }
+    new_key ca.key
+    openssl req -x509 -new -key ca.key -sha256 -days 3650 -subj "/CN=OrleansLicenses local cluster CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out ca.crt 2>/dev/null
+    issue() { # name, extended key usages
+      new_key "$1.key"
+      openssl req -new -key "$1.key" -subj "/CN=OrleansLicenses $1" -out "$1.csr" 2>/dev/null
+      printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=%s\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' "$2" >"$1.ext"
+      openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -sha256 -days 825 -extfile "$1.ext" -out "$1.crt" 2>/dev/null
+      rm -f "$1.csr" "$1.ext"
+    }
+    issue silo serverAuth,clientAuth
+    issue api-host clientAuth
+  )
+fi
+
 # --- Build -------------------------------------------------------------------------------------
 if [ "${OL_SKIP_BUILD:-0}" != 1 ]; then
   say "Building (Release)"
@@ -119,14 +144,14 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
-export ConnectionStrings__Postgres="$CONN" Orleans__ClusterId="$CLUSTER_ID"
+export ConnectionStrings__Postgres="$CONN" Orleans__ClusterId="$CLUSTER_ID" Orleans__Tls__CaCertificatePath="$TLS/ca.crt"
 [ -n "${OL_KEY_ENCRYPTION_KEY:-}" ] || { echo "OL_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 [ -n "${OL_PRESENTATION_KEY:-}" ] || { echo "OL_PRESENTATION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 [ -n "${OL_AUDIT_KEY:-}" ] || { echo "OL_AUDIT_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 SILO_PORT_BASE="${OL_SILO_PORT_BASE:-11110}"; GATEWAY_PORT_BASE="${OL_GATEWAY_PORT_BASE:-29999}"
 for i in $(seq 1 "$SILOS"); do
   say "Starting silo $i of $SILOS (silo port $((SILO_PORT_BASE + i)), gateway $((GATEWAY_PORT_BASE + i)))"
-  (cd "$SILO_DIR" && Signing__KeyEncryptionKey="$OL_KEY_ENCRYPTION_KEY" Orleans__SiloPort=$((SILO_PORT_BASE + i)) Orleans__GatewayPort=$((GATEWAY_PORT_BASE + i)) \
+  (cd "$SILO_DIR" && Signing__KeyEncryptionKey="$OL_KEY_ENCRYPTION_KEY" Orleans__Tls__CertificatePath="$TLS/silo.crt" Orleans__Tls__KeyPath="$TLS/silo.key" Orleans__SiloPort=$((SILO_PORT_BASE + i)) Orleans__GatewayPort=$((GATEWAY_PORT_BASE + i)) \
     exec dotnet OrleansLicenses.Silo.dll >"$LOGS/silo-$i.log" 2>&1) &
   PIDS+=($!)
   # The first silo applies the schema; later ones start once it is up.
@@ -139,7 +164,7 @@ done
 "${PSQL[@]}" -d "$DB" -c "DO \$\$ BEGIN CREATE ROLE ol_api LOGIN IN ROLE ol_api_host; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
 
 say "Starting the API host on $API_URL"
-(cd "$API_DIR" && ConnectionStrings__Postgres="$API_CONN" Urls="$API_URL" Presentations__SigningKey="$OL_PRESENTATION_KEY" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__DevKeyPem="$(cat "$DEV_HOLDER_KEY")" \
+(cd "$API_DIR" && ConnectionStrings__Postgres="$API_CONN" Urls="$API_URL" Orleans__Tls__CertificatePath="$TLS/api-host.crt" Orleans__Tls__KeyPath="$TLS/api-host.key" Presentations__SigningKey="$OL_PRESENTATION_KEY" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__DevKeyPem="$(cat "$DEV_HOLDER_KEY")" \
   Bootstrap__AdminClientSecret="$ADMIN_SECRET" Audit__CheckpointKey="$OL_AUDIT_KEY" exec dotnet OrleansLicenses.ApiHost.dll >"$LOGS/api.log" 2>&1) &
 PIDS+=($!)
 
@@ -167,6 +192,7 @@ OrleansLicenses is running ($SILOS silo(s), cluster $CLUSTER_ID).
   Health              $API_URL/health/ready
   Audit trail         GET $API_URL/api/admin/audit/verify (admins), or from a shell:
                       source .local/secrets.env && dotnet $API_DIR/OrleansLicenses.ApiHost.dll audit-verify --connection '$CONN' --key "\$OL_AUDIT_KEY"
+  Cluster TLS         mutual, certificates of the local cluster CA in $TLS
   PostgreSQL          127.0.0.1:$PG_PORT database $DB (user postgres, local trust auth)
   Logs                $LOGS
 

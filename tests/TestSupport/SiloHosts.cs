@@ -59,6 +59,8 @@ public sealed class SiloHosts : IAsyncDisposable
             ["Orleans:GatewayPort"] = Ports.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Signing:KeyEncryptionKey"] = TestSecrets.KeyEncryptionKey,
             ["Logging:LogLevel:Default"] = "Information",
+            // Test silos run as Production hosts; their cluster is on loopback, so TLS is off unless a test configures it.
+            ["Orleans:Tls:Disabled"] = "true",
         };
         foreach (var (key, value) in extraSettings)
         {

@@ -35,6 +35,7 @@ public static class OrleansClientSetup
                 return ++attempts <= 60;
             });
             client.AddDashboard();
+            client.UseClusterTls(builder.Configuration, builder.Environment.IsDevelopment());
         });
         builder.Services.AddSingleton(Npgsql.NpgsqlDataSource.Create(connectionString));
         return builder;

@@ -107,7 +107,8 @@ public static class SiloSetup
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseOrleans(orleans =>
         {
-            orleans.UsePostgresClustering(builder.Configuration).AddLicensePlatform(builder.Configuration);
+            orleans.UsePostgresClustering(builder.Configuration).AddLicensePlatform(builder.Configuration)
+                .UseClusterTls(builder.Configuration, builder.Environment.IsDevelopment());
             silo?.Invoke(orleans);
         });
         builder.Services.MaskPersonalDataInLogs();

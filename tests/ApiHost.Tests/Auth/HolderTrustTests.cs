@@ -140,6 +140,7 @@ public sealed class HolderTrustTests(ApiFixture fixture)
             web.UseSetting("Auth:Holder:PublicKeyPem", publicPem);
             web.UseSetting("Presentations:SigningKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
             web.UseSetting("Audit:CheckpointKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            web.UseSetting("Orleans:Tls:Disabled", "true"); // the fixture's silos are on loopback without TLS
         });
         using var http = production.CreateClient();
 
