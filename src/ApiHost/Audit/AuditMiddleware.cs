@@ -38,12 +38,17 @@ public static class AuditEndpointConventions
 /// <summary>
 /// Which requests are audited, by default and for endpoints added later: every POST, PUT, PATCH and DELETE under
 /// <c>/api</c> is a write; every GET under <c>/api</c> is a read of personal data, except the catalogue, units and
-/// public endpoints, which carry none; token endpoints record failures. Unknown routes are not audited.
+/// public endpoints, which carry none; token endpoints record failures; the dashboard's grain-state and trace views are
+/// reads. Unknown routes are not audited.
 /// </summary>
 public static class AuditRules
 {
     private static readonly PathString[] NonPersonalReads = ["/api/catalog", "/api/units", "/api/public"];
     private static readonly PathString[] TokenEndpoints = ["/api/auth", "/api/dev/holder-tokens"];
+
+    // The dashboard's views of one grain's state and of message traces show grain ids and state — holder keys,
+    // licence faces: reads of personal data like any other. Its polling of counters and statistics carries none.
+    private static readonly PathString[] DashboardReads = ["/dashboard/GrainState", "/dashboard/Trace"];
 
     public static AuditScope Classify(HttpContext http)
     {
@@ -59,6 +64,11 @@ public static class AuditRules
         }
 
         var path = http.Request.Path;
+        if (DashboardReads.Any(p => path.StartsWithSegments(p)))
+        {
+            return AuditScope.Read;
+        }
+
         if (!path.StartsWithSegments("/api"))
         {
             return AuditScope.None;

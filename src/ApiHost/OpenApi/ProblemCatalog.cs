@@ -61,6 +61,7 @@ public static class ProblemCatalog
         new("client.exists", 409, "a client with this id exists"),
         new("holder.not_found", 404, "no such holder, or not the caller"),
         new("authorization.expired", 400, "the authorization's end is not in the future"),
+        new("authorization.limit", 409, "the holder has 100 authorizations in force; withdraw one first"),
         new("correction.fields_required", 400, "a correction resolved as corrected needs the corrected fields"),
         new("correction.invalid_evidence", 400, "the evidence file is missing, too large or of a refused type"),
         new("correction.unknown_field", 400, "a field named in the correction is not an element of the licence type"),

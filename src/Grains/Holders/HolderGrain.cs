@@ -91,8 +91,18 @@ public sealed class HolderGrain(
             throw DomainException.Invalid("authorization.expired", "expiresAt", "expiresAt must be in the future");
         }
 
-        // Keep the list bounded: drop grants that ended more than a year ago.
-        state.State.Authorizations.RemoveAll(a => (a.WithdrawnAt ?? a.ExpiresAt) < now.AddYears(-1));
+        // The holder's state stays bounded: grants that ended more than a year ago leave, so do all but the latest
+        // ended ones, and a holder has at most MaxActiveAuthorizations in force (withdrawing one makes room).
+        var list = state.State.Authorizations;
+        list.RemoveAll(a => (a.WithdrawnAt ?? a.ExpiresAt) < now.AddYears(-1));
+        var ended = list.Where(a => StateOf(a, now) != "active").OrderByDescending(a => a.CreatedAt).Skip(MaxEndedAuthorizationsKept).ToHashSet();
+        list.RemoveAll(ended.Contains);
+        if (list.Count(a => StateOf(a, now) == "active") >= MaxActiveAuthorizations)
+        {
+            throw DomainException.Conflict("authorization.limit",
+                $"The holder has {MaxActiveAuthorizations} authorizations in force; withdraw one before granting another.");
+        }
+
         var view = new AuthorizationView($"auth-{Guid.CreateVersion7():N}", grant.LicenseNumber, grant.GranteeUnitCode, grant.MatterCode,
             grant.Purpose, grant.ExpiresAt, grant.MaxUses, 0, now, null, "active");
         state.State.Authorizations.Add(view);
@@ -150,6 +160,12 @@ public sealed class HolderGrain(
         await state.WriteOrDeactivateAsync(this);
         return true;
     }
+
+    /// <summary>Authorizations in force one holder may have at once.</summary>
+    public const int MaxActiveAuthorizations = 100;
+
+    /// <summary>Ended authorizations (withdrawn, expired, used up) kept for the holder's own list.</summary>
+    public const int MaxEndedAuthorizationsKept = 100;
 
     private static string StateOf(AuthorizationView a, DateTimeOffset now) =>
         a.WithdrawnAt is not null ? "withdrawn"

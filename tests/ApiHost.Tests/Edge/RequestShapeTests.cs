@@ -107,4 +107,17 @@ public sealed class RequestShapeTests(ApiFixture fixture)
         Assert.NotEmpty(paths);
         Assert.DoesNotContain(paths, p => p.StartsWith("/dashboard", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task DashboardGrainStateReads_AreAudited_WithTheCitizenIdMasked()
+    {
+        using var admin = await fixture.AsAdminAsync();
+        var marker = $"{Random.Shared.Next(100000, 999999)}";
+        using var read = await admin.GetAsync($"/dashboard/GrainState?grainId=111:230102198506151234&grainType=OrleansLicenses.Holders.HolderGrain&m={marker}");
+        Assert.NotEqual(HttpStatusCode.Unauthorized, read.StatusCode);
+        var resource = (string?)await fixture.ScalarAsync(
+            "SELECT resource FROM audit_records WHERE kind = 'read' AND resource LIKE $1 AND outcome <> 'attempted'", $"/dashboard/GrainState%m={marker}%");
+        Assert.NotNull(resource);
+        Assert.DoesNotContain("230102198506151234", resource, StringComparison.Ordinal);
+    }
 }

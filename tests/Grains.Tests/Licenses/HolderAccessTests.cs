@@ -40,6 +40,42 @@ public sealed class HolderAccessTests(PostgresClusterFixture fixture)
     }
 
     [Fact]
+    public async Task HolderState_StaysBounded_AuthorizationsInForceAreCapped_AndEndedOnesPruned()
+    {
+        await LicenseWorld.SeedAsync(fixture.Client);
+        var holder = LicenseWorld.NewHolder();
+        var number = LicenseWorld.Number(LicenseWorld.NewSerial());
+        await fixture.Client.GetGrain<ILicenseGrain>(number).IssueAsync(LicenseWorld.Issue(holder, TestCalendar.Today), LicenseWorld.Issuer);
+        var grain = fixture.Client.GetGrain<IHolderGrain>(holder.Key);
+        var self = new Caller(holder.Key, Roles.Holder, null, null, "t");
+        var grant = new GrantAuthorization(number, LicenseWorld.HarbinMarket, null, "x", TestCalendar.Clock.GetUtcNow().AddDays(1), null);
+
+        var granted = new List<string>();
+        for (var i = 0; i < HolderGrain.MaxActiveAuthorizations; i++)
+        {
+            granted.Add((await grain.GrantAsync(grant, self)).Id);
+        }
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => grain.GrantAsync(grant, self));
+        Assert.Equal((DomainErrorKind.Conflict, "authorization.limit"), (refused.Kind, refused.Code));
+
+        // Withdrawing makes room; ended grants beyond the kept number leave the state.
+        foreach (var id in granted)
+        {
+            await grain.WithdrawAsync(id, self);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            await grain.GrantAsync(grant, self);
+        }
+
+        var listed = await grain.GetAuthorizationsAsync(self);
+        Assert.Equal(5, listed.Count(a => a.State == "active"));
+        Assert.True(listed.Count <= HolderGrain.MaxEndedAuthorizationsKept + 5);
+    }
+
+    [Fact]
     public async Task Inspection_AnswersAdministrators_AndRefusesEveryoneElse_OnEveryGrainKind()
     {
         await LicenseWorld.SeedAsync(fixture.Client);
