@@ -32,8 +32,9 @@ public sealed partial class DenialFlusher(
                 await WriteAsync(rows, ct);
                 return rows.Count;
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException or OperationCanceledException)
+            catch (Exception e)
             {
+                // Whatever failed, the counts wait for the next flush and the timer loop survives.
                 denials.Restore(rows);
                 LogFlushFailed(logger, rows.Count, (e as PostgresException)?.SqlState ?? e.GetType().Name);
                 return 0;
