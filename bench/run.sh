@@ -94,6 +94,8 @@ PG_CHECK=$("${PSQL[@]}" -c "SELECT string_agg(name || '=' || setting, ',' ORDER 
 # --- Platform (deploy/run.sh against this PostgreSQL; it leaves a server it did not start running) -------------
 # Production limits protect the platform from clients; the bench measures the platform behind them.
 export RateLimits__VerificationPerSecond=100000000 RateLimits__TokenPerMinute=1000000 RateLimits__PublicPerMinute=1000000 RateLimits__DevMintPerMinute=1000000
+# wrk drives every scenario from 127.0.0.1: the edge's per-network and global limits (before authentication) too.
+export RateLimits__Edge__PerAddressPerSecond=100000000 RateLimits__Edge__PerAddressBurst=100000000 RateLimits__Edge__GlobalPerSecond=100000000 RateLimits__Edge__GlobalBurst=100000000
 export Auth__TokenLifetimeMinutes=240 Auth__Holder__DevTokenLifetimeMinutes=240
 export OL_LOCAL_DIR="$BLOCAL" OL_PG_PORT=$PG_PORT OL_API_URL="$API" OL_SILO_PORT_BASE=$SILO_PORT_BASE OL_GATEWAY_PORT_BASE=$GATEWAY_PORT_BASE
 SILOS_NOW=0

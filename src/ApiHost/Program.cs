@@ -42,6 +42,7 @@ builder.Services.AddPlatformHealthChecks();
 builder.Services.AddPlatformOpenApi();
 builder.Services.AddPlatformRateLimits(builder.Configuration);
 builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.PresentationTokens>();
+builder.Services.AddEdgeRateLimits(builder.Configuration);
 
 builder.Services.MaskPersonalDataInLogs();
 
@@ -50,6 +51,7 @@ BootstrapGuard.Check(app.Configuration, app.Environment);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseEdgeRateLimits(); // per network and global, before authentication: floods are refused before any token or audit work
 app.UseRequestLimits(limits);
 IdempotencyFilter.UseIdempotencyBuffering(app);
 app.UseAuthentication();

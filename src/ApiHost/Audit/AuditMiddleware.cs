@@ -1,8 +1,6 @@
 using OrleansLicenses.Audit;
 using System.Runtime.ExceptionServices;
 using System.Text;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using OrleansLicenses.ApiHost.Infrastructure;
@@ -238,35 +236,4 @@ public sealed partial class AuditMiddleware(
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Audit outcome record not written for {Action} (attempt record {AttemptSeq}, status {Status}); the change was made")]
     private static partial void LogOutcomeLost(ILogger logger, string action, long attemptSeq, int status);
-}
-
-/// <summary>
-/// Records requests refused by an authorization policy (401, 403) before they reach an endpoint, then answers as
-/// the framework does. A denial whose record cannot be written is still denied.
-/// </summary>
-public sealed partial class AuditingAuthorizationResultHandler(AuditWriter writer, AuditEntryFactory entries, ILogger<AuditingAuthorizationResultHandler> logger)
-    : IAuthorizationMiddlewareResultHandler
-{
-    private readonly AuthorizationMiddlewareResultHandler inner = new();
-
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
-    {
-        if (authorizeResult.Challenged || authorizeResult.Forbidden)
-        {
-            var status = authorizeResult.Challenged ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
-            try
-            {
-                await writer.AppendAsync(entries.Create(context, AuditKinds.Access, AuditOutcomes.Denied, status, null));
-            }
-            catch (AuditUnavailableException)
-            {
-                LogDenialLost(logger, status, AuditEntryFactory.Action(context));
-            }
-        }
-
-        await inner.HandleAsync(next, context, policy, authorizeResult);
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Audit record not written for a denied request ({Status} {Action})")]
-    private static partial void LogDenialLost(ILogger logger, int status, string action);
 }

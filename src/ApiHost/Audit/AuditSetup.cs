@@ -21,7 +21,11 @@ public static class AuditSetup
         services.AddSingleton<AuditWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService<AuditCheckpointService>();
-        // Denials by authorization policies happen before any endpoint; this handler records them.
+        // Denials by authorization policies happen before any endpoint; this handler counts them (access_denials).
+        services.Configure<DenialAuditSettings>(builder.Configuration.GetSection(DenialAuditSettings.Section));
+        services.AddSingleton<DenialAggregator>();
+        services.AddSingleton<DenialFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DenialFlusher>());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
         return builder;
     }

@@ -16,7 +16,8 @@ public sealed class RequestLimitSettings
 
 /// <summary>
 /// Refuses bodies over the limit with 413 problem+json before anything reads them. Kestrel enforces the same
-/// limit on chunked bodies through <see cref="IHttpMaxRequestBodySizeFeature"/>.
+/// limit on chunked bodies through <see cref="IHttpMaxRequestBodySizeFeature"/>; a server without it gets a
+/// <see cref="LimitedRequestBody"/>.
 /// </summary>
 public static class RequestLimitMiddleware
 {
@@ -26,6 +27,10 @@ public static class RequestLimitMiddleware
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
             {
                 feature.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            }
+            else
+            {
+                http.Request.Body = new LimitedRequestBody(http.Request.Body, limits.MaxRequestBodyBytes);
             }
 
             if (http.Request.ContentLength > limits.MaxRequestBodyBytes)

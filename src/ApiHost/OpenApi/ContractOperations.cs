@@ -29,7 +29,8 @@ public sealed class ContractOperations : IOpenApiOperationTransformer
         var write = !HttpMethods.IsGet(method);
         var template = description.RelativePath ?? "";
 
-        var statuses = new SortedSet<int> { 503 };
+        // Every operation sits behind the edge's per-network and global limits (before authentication): 429.
+        var statuses = new SortedSet<int> { 429, 503 };
         if (description.ParameterDescriptions.Count > 0)
         {
             statuses.Add(400);
@@ -48,11 +49,6 @@ public sealed class ContractOperations : IOpenApiOperationTransformer
         if (idempotent)
         {
             statuses.UnionWith([409, 422]);
-        }
-
-        if (limited)
-        {
-            statuses.Add(429);
         }
 
         var areas = metadata.OfType<ITagsMetadata>().SelectMany(t => t.Tags).SelectMany(ProblemCatalog.AreasOf).ToList();

@@ -71,7 +71,7 @@ public sealed class FuzzTests(ApiFixture fixture, ITestOutputHelper output)
         Assert.True(failures.Count == 0, $"{failures.Count} bad answers, first ones:\n{string.Join('\n', failures.Distinct().Take(15))}");
     }
 
-    private static HttpRequestMessage Build(OpenApiOperation op, JsonElement document, Random random)
+    internal static HttpRequestMessage Build(OpenApiOperation op, JsonElement document, Random random)
     {
         // NUL in a path is refused by the in-memory test transport itself (Kestrel answers 400); bodies and queries carry it.
         var path = op.Fill(_ => Uri.EscapeDataString(Pick(random).Replace("\0", "", StringComparison.Ordinal) is { Length: > 0 } v ? v : "x"));
@@ -184,7 +184,7 @@ public sealed class FuzzTests(ApiFixture fixture, ITestOutputHelper output)
         }
     }
 
-    private static string Pick(Random random) => NastyStrings[random.Next(NastyStrings.Length)];
+    internal static string Pick(Random random) => NastyStrings[random.Next(NastyStrings.Length)];
 
     private static string Truncate(string s) => s.Length > 300 ? s[..300] : s;
 }
