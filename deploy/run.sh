@@ -165,7 +165,7 @@ done
 
 say "Starting the API host on $API_URL"
 (cd "$API_DIR" && ConnectionStrings__Postgres="$API_CONN" Urls="$API_URL" Orleans__Tls__CertificatePath="$TLS/api-host.crt" Orleans__Tls__KeyPath="$TLS/api-host.key" Presentations__SigningKey="$OL_PRESENTATION_KEY" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__DevKeyPem="$(cat "$DEV_HOLDER_KEY")" \
-  Bootstrap__AdminClientSecret="$ADMIN_SECRET" Audit__CheckpointKey="$OL_AUDIT_KEY" exec dotnet OrleansLicenses.ApiHost.dll >"$LOGS/api.log" 2>&1) &
+  Bootstrap__AdminClientSecret="$ADMIN_SECRET" Audit__CheckpointKey="$OL_AUDIT_KEY" Audit__AnchorFile="$LOCAL/audit-anchor.jsonl" exec dotnet OrleansLicenses.ApiHost.dll >"$LOGS/api.log" 2>&1) &
 PIDS+=($!)
 
 say "Waiting for $API_URL/health/ready"
@@ -191,7 +191,7 @@ OrleansLicenses is running ($SILOS silo(s), cluster $CLUSTER_ID).
   Orleans dashboard   $API_URL/dashboard/   (admins; open from this machine in Development)
   Health              $API_URL/health/ready
   Audit trail         GET $API_URL/api/admin/audit/verify (admins), or from a shell:
-                      source .local/secrets.env && dotnet $API_DIR/OrleansLicenses.ApiHost.dll audit-verify --connection '$CONN' --key "\$OL_AUDIT_KEY"
+                      source .local/secrets.env && dotnet $API_DIR/OrleansLicenses.ApiHost.dll audit-verify --connection '$CONN' --key "\$OL_AUDIT_KEY" --anchor .local/audit-anchor.jsonl
   Cluster TLS         mutual, certificates of the local cluster CA in $TLS
   PostgreSQL          127.0.0.1:$PG_PORT database $DB (user postgres, local trust auth)
   Logs                $LOGS

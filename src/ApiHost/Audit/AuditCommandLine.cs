@@ -5,7 +5,7 @@ using Npgsql;
 namespace OrleansLicenses.ApiHost.Audit;
 
 /// <summary>
-/// <c>OrleansLicenses.ApiHost audit-verify [--connection &lt;connection string&gt;] [--key &lt;base64&gt;] [--json]</c>:
+/// <c>OrleansLicenses.ApiHost audit-verify [--connection &lt;connection string&gt;] [--key &lt;base64&gt;] [--anchor &lt;anchor file&gt;] [--json]</c>:
 /// verifies the audit chain without starting the host. Configuration as for the host (appsettings.json,
 /// environment: <c>ConnectionStrings__Postgres</c>, <c>Audit__CheckpointKey</c>, <c>Audit__PreviousCheckpointKeys__0</c>).
 /// Exit code 0: intact; 1: broken (the first broken link is printed); 2: could not verify.
@@ -48,6 +48,7 @@ public static class AuditCommandLine
             {
                 ["--connection"] = "ConnectionStrings:Postgres",
                 ["--key"] = $"{AuditSettings.Section}:{nameof(AuditSettings.CheckpointKey)}",
+                ["--anchor"] = $"{AuditSettings.Section}:{nameof(AuditSettings.AnchorFile)}",
             })
             .Build();
         try
@@ -57,7 +58,7 @@ public static class AuditCommandLine
             var settings = configuration.GetSection(AuditSettings.Section).Get<AuditSettings>() ?? new AuditSettings();
             var keys = new AuditKeys(settings, environment == Environments.Development);
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            var report = await new AuditVerifier(keys, TimeProvider.System).VerifyAsync(dataSource);
+            var report = await new AuditVerifier(keys, TimeProvider.System, AuditAnchor.From(settings)).VerifyAsync(dataSource);
             if (json)
             {
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(report, Json));
@@ -71,6 +72,11 @@ public static class AuditCommandLine
             {
                 await stdout.WriteLineAsync($"audit chain intact: {report.RecordsChecked} record(s), head {report.HeadSeq}, "
                     + $"{report.Checkpoints} checkpoint(s){(report.LastCheckpointSeq is { } last ? $", the last at record {last}" : "")}");
+            }
+
+            foreach (var gap in report.CheckpointGaps ?? [])
+            {
+                await stdout.WriteLineAsync($"checkpoint gap: {gap}");
             }
 
             return report.Intact ? 0 : 1;

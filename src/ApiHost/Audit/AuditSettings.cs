@@ -17,6 +17,12 @@ public sealed class AuditSettings
     /// <summary>Earlier checkpoint keys, accepted when verifying checkpoints they signed (never used to sign).</summary>
     public List<string> PreviousCheckpointKeys { get; set; } = [];
 
+    /// <summary>
+    /// The append-only file outside PostgreSQL where this host also writes each checkpoint it signs (see
+    /// <see cref="AuditAnchor"/>); the verifier checks the database against it. Unset: no external anchor.
+    /// </summary>
+    public string? AnchorFile { get; set; }
+
     /// <summary>How often each API host checkpoints the head when it moved (0 turns the timer off).</summary>
     public int CheckpointIntervalSeconds { get; set; } = 60;
 

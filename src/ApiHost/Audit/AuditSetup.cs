@@ -16,6 +16,7 @@ public static class AuditSetup
         services.AddSingleton(sp => new AuditKeys(
             sp.GetRequiredService<IOptions<AuditSettings>>().Value, sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
         services.AddSingleton<AuditEntryFactory>();
+        services.AddSingleton(sp => AuditAnchor.From(sp.GetRequiredService<IOptions<AuditSettings>>().Value));
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<AuditCheckpointer>();
         services.AddSingleton<AuditWriter>();

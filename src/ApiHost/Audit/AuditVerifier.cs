@@ -7,6 +7,9 @@ namespace OrleansLicenses.ApiHost.Audit;
 /// <summary>Why the chain is broken at a record.</summary>
 public static class AuditBreakReasons
 {
+    /// <summary>A checkpoint of the external anchor file is missing from the database or differs: checkpoints were removed.</summary>
+    public const string AnchorMismatch = "anchor_mismatch";
+
     /// <summary>A sequence number is missing: a record was deleted.</summary>
     public const string MissingRecord = "missing_record";
 
@@ -46,9 +49,11 @@ public sealed record AuditBreak(long Seq, string Reason, string Detail, string C
 /// <param name="FirstBreak">The first broken link, if any.</param>
 /// <param name="VerifiedAt">When the verification ran.</param>
 /// <param name="SiloChains">Silo chains verified besides the main chain.</param>
+/// <param name="CheckpointGaps">Where records waited far longer than the checkpoint interval for a checkpoint (a removed
+/// checkpoint, or no checkpointer running): not a break by itself, a reason to look.</param>
 public sealed record AuditVerification(
     bool Intact, long RecordsChecked, long LastSeq, long? HeadSeq, int Checkpoints, long? LastCheckpointSeq, AuditBreak? FirstBreak,
-    DateTimeOffset VerifiedAt, int SiloChains = 0);
+    DateTimeOffset VerifiedAt, int SiloChains = 0, IReadOnlyList<string>? CheckpointGaps = null);
 
 /// <summary>A signed chain head.</summary>
 public sealed record AuditCheckpoint(long Seq, string Hash, DateTimeOffset CreatedAt, string KeyId);
@@ -60,7 +65,7 @@ public sealed record AuditCheckpoint(long Seq, string Hash, DateTimeOffset Creat
 /// chain rewritten consistently before a checkpoint (<c>checkpoint_mismatch</c>), a removed tail (<c>truncated</c>), a
 /// forged checkpoint (<c>checkpoint_signature</c>).
 /// </summary>
-public sealed class AuditVerifier(AuditKeys keys, TimeProvider time)
+public sealed class AuditVerifier(AuditKeys keys, TimeProvider time, AuditAnchor? anchor = null)
 {
     public async Task<AuditVerification> VerifyAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
     {
@@ -121,12 +126,20 @@ public sealed class AuditVerifier(AuditKeys keys, TimeProvider time)
             }
         }
 
+        // The checkpoints against the copy kept outside the database.
+        if (anchor?.Check(checkpoints, walk.LastSeq) is { } unanchored)
+        {
+            breaks.Add((unanchored, 1));
+        }
+
+        var gaps = anchor is null ? [] : await anchor.GapsAsync(connection, tx, time.GetUtcNow(), ct);
+
         // The silos' chains, each against its head and the anchors the (checkpointed) main chain holds for it.
         var silos = await SiloChains.VerifyAsync(connection, tx, ct);
         await tx.CommitAsync(ct);
         var first = breaks.OrderBy(b => b.Break.Seq).ThenBy(b => b.Priority).Select(b => b.Break).FirstOrDefault() ?? silos.Break;
         return new AuditVerification(first is null, walk.Count + silos.Records, walk.LastSeq, head?.Seq, checkpoints.Count,
-            checkpoints.Count == 0 ? null : checkpoints[^1].Seq, first, time.GetUtcNow(), silos.Chains);
+            checkpoints.Count == 0 ? null : checkpoints[^1].Seq, first, time.GetUtcNow(), silos.Chains, gaps);
     }
 }
 
@@ -134,7 +147,8 @@ public sealed class AuditVerifier(AuditKeys keys, TimeProvider time)
 /// Signs the chain head. Before signing, it verifies the records since the previous (valid) checkpoint, so a
 /// checkpoint never vouches for a chain that was already broken when it was made.
 /// </summary>
-public sealed partial class AuditCheckpointer(NpgsqlDataSource dataSource, AuditKeys keys, AuditWriter writer, TimeProvider time, ILogger<AuditCheckpointer> logger)
+public sealed partial class AuditCheckpointer(NpgsqlDataSource dataSource, AuditKeys keys, AuditWriter writer, TimeProvider time, ILogger<AuditCheckpointer> logger,
+    AuditAnchor? anchorFile = null)
 {
     /// <summary>The checkpoint now covering the head (created, or the existing one when the head has not moved), or the break that prevented it.</summary>
     public sealed record Result(AuditCheckpoint? Checkpoint, bool Created, AuditBreak? Break);
@@ -220,6 +234,9 @@ public sealed partial class AuditCheckpointer(NpgsqlDataSource dataSource, Audit
             }
         }
 
+        // Committed: now the copy outside the database. Should that write fail, the checkpoint stands and the error
+        // reaches the checkpoint service's log; the file then lacks one checkpoint, which the verifier does not require.
+        anchorFile?.Append(h.Seq, h.Hash, createdAt, keys.CurrentId, mac);
         LogCheckpoint(logger, h.Seq);
         return new Result(new AuditCheckpoint(h.Seq, Convert.ToHexStringLower(h.Hash), createdAt, keys.CurrentId), true, null);
 

@@ -156,6 +156,59 @@ public sealed class AuditChainTests
     }
 
     [Fact]
+    public async Task CheckpointsDeletedWithTheRecordsAfterThem_AreCaughtByTheAnchorFileOutsideTheDatabase()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"audit-anchor-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            await using var chain = await Chain.CreateAsync(6, new AuditAnchor(file, 60));
+            Assert.True((await chain.Checkpointer.CreateAsync()).Created);
+            for (var i = 7; i <= 10; i++)
+            {
+                await chain.Writer.AppendAsync(Entry(i));
+            }
+
+            Assert.True((await chain.Checkpointer.CreateAsync()).Created);
+            Assert.Equal(2, File.ReadAllLines(file).Length);
+            Assert.True((await chain.VerifyAsync()).Intact);
+
+            // The schema owner removes the last checkpoint with the records it covers and moves the head back: the
+            // database alone verifies (that is the attack), the anchor file does not agree.
+            await AuditTamper.RunAsync(chain.ConnectionString, [
+                ("DELETE FROM audit_checkpoints WHERE seq = 10", Array.Empty<object>()), ("DELETE FROM audit_records WHERE seq > 6", Array.Empty<object>())]);
+            await AuditTamper.ResetHeadAsync(chain.ConnectionString, 6);
+            Assert.True((await new AuditVerifier(chain.Keys, TimeProvider.System).VerifyAsync(chain.DataSource)).Intact);
+            AssertBroken(await chain.VerifyAsync(), 7, AuditBreakReasons.Truncated);
+
+            // Regrown past the removed checkpoint, the chain is caught by the missing anchored checkpoint.
+            for (var i = 0; i < 6; i++)
+            {
+                await chain.Writer.AppendAsync(Entry(200 + i));
+            }
+
+            AssertBroken(await chain.VerifyAsync(), 10, AuditBreakReasons.AnchorMismatch);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task RecordsLongWithoutACheckpoint_AreReportedAsACheckpointGap()
+    {
+        await using var chain = await Chain.CreateAsync(3);
+        var later = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(10));
+        var report = await new AuditVerifier(chain.Keys, later, new AuditAnchor(null, 60)).VerifyAsync(chain.DataSource);
+        Assert.True(report.Intact);
+        Assert.StartsWith("after record 0:", Assert.Single(report.CheckpointGaps!), StringComparison.Ordinal);
+
+        Assert.True((await chain.Checkpointer.CreateAsync()).Created);
+        var covered = await new AuditVerifier(chain.Keys, later, new AuditAnchor(null, 60)).VerifyAsync(chain.DataSource);
+        Assert.Empty(covered.CheckpointGaps!);
+    }
+
+    [Fact]
     public async Task WholeTableTruncated_IsTruncatedFromRecordOne()
     {
         await using var chain = await Chain.CreateAsync(5);
@@ -363,15 +416,17 @@ public sealed class AuditChainTests
     /// <summary>A fresh database with the production migrations, a running writer and some records.</summary>
     private sealed class Chain : IAsyncDisposable
     {
-        private Chain(string connectionString)
+        private Chain(string connectionString, AuditAnchor? anchor)
         {
             ConnectionString = connectionString;
             DataSource = NpgsqlDataSource.Create(connectionString);
-            var keys = new AuditKeys(new AuditSettings { CheckpointKey = Key }, isDevelopment: false);
+            Keys = new AuditKeys(new AuditSettings { CheckpointKey = Key }, isDevelopment: false);
             Writer = new AuditWriter(DataSource, Options.Create(new AuditSettings()), NullLogger<AuditWriter>.Instance);
-            Checkpointer = new AuditCheckpointer(DataSource, keys, Writer, TimeProvider.System, NullLogger<AuditCheckpointer>.Instance);
-            Verifier = new AuditVerifier(keys, TimeProvider.System);
+            Checkpointer = new AuditCheckpointer(DataSource, Keys, Writer, TimeProvider.System, NullLogger<AuditCheckpointer>.Instance, anchor);
+            Verifier = new AuditVerifier(Keys, TimeProvider.System, anchor);
         }
+
+        public AuditKeys Keys { get; }
 
         public string ConnectionString { get; }
 
@@ -383,9 +438,9 @@ public sealed class AuditChainTests
 
         public AuditVerifier Verifier { get; }
 
-        public static async Task<Chain> CreateAsync(int records)
+        public static async Task<Chain> CreateAsync(int records, AuditAnchor? anchor = null)
         {
-            var chain = new Chain(await PlatformDatabase.CreateAsync());
+            var chain = new Chain(await PlatformDatabase.CreateAsync(), anchor);
             await chain.Writer.StartAsync(CancellationToken.None);
             for (var i = 1; i <= records; i++)
             {
