@@ -77,6 +77,12 @@ fi
 CONN="Host=127.0.0.1;Port=$PG_PORT;Database=$DB;Username=postgres"
 # The API host logs in as ol_api, a member of the least-privileged ol_api_host role the migrations create.
 API_CONN="Host=127.0.0.1;Port=$PG_PORT;Database=$DB;Username=ol_api"
+# The silos migrate as the owner (postgres) and run as ol_silo_app, a member of ol_silo, which owns nothing
+# (deploy/sql/0025_silo_runtime_role.sql grants it its rows); the group role exists before the first migration.
+for role in "ol_silo NOLOGIN" "ol_silo_app LOGIN IN ROLE ol_silo"; do
+  "${PSQL[@]}" -d postgres -c "DO \$\$ BEGIN CREATE ROLE $role; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
+done
+SILO_CONN="Host=127.0.0.1;Port=$PG_PORT;Database=$DB;Username=ol_silo_app"
 
 # --- Secrets, generated once and kept -------------------------------------------------------------
 SECRETS="$LOCAL/secrets.env"
@@ -151,7 +157,7 @@ export ConnectionStrings__Postgres="$CONN" Orleans__ClusterId="$CLUSTER_ID" Orle
 SILO_PORT_BASE="${OL_SILO_PORT_BASE:-11110}"; GATEWAY_PORT_BASE="${OL_GATEWAY_PORT_BASE:-29999}"
 for i in $(seq 1 "$SILOS"); do
   say "Starting silo $i of $SILOS (silo port $((SILO_PORT_BASE + i)), gateway $((GATEWAY_PORT_BASE + i)))"
-  (cd "$SILO_DIR" && Signing__KeyEncryptionKey="$OL_KEY_ENCRYPTION_KEY" Orleans__Tls__CertificatePath="$TLS/silo.crt" Orleans__Tls__KeyPath="$TLS/silo.key" Orleans__SiloPort=$((SILO_PORT_BASE + i)) Orleans__GatewayPort=$((GATEWAY_PORT_BASE + i)) \
+  (cd "$SILO_DIR" && ConnectionStrings__Postgres="$SILO_CONN" ConnectionStrings__Migrations="$CONN" Signing__KeyEncryptionKey="$OL_KEY_ENCRYPTION_KEY" Orleans__Tls__CertificatePath="$TLS/silo.crt" Orleans__Tls__KeyPath="$TLS/silo.key" Orleans__SiloPort=$((SILO_PORT_BASE + i)) Orleans__GatewayPort=$((GATEWAY_PORT_BASE + i)) \
     exec dotnet OrleansLicenses.Silo.dll >"$LOGS/silo-$i.log" 2>&1) &
   PIDS+=($!)
   # The first silo applies the schema; later ones start once it is up.

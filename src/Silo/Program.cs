@@ -15,8 +15,9 @@ internal static class SiloProgram
         var configuration = host.Services.GetRequiredService<IConfiguration>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansLicenses.Silo");
 
-        // The schema must exist before clustering starts; every silo may apply it (an advisory lock serialises them).
-        await SchemaMigrator.ApplyAsync(configuration.PostgresConnectionString(), logger);
+        // The schema must exist before clustering starts; every silo may apply it (an advisory lock serialises them), as
+        // the schema owner when ConnectionStrings:Migrations is set, and then runs as its own login that owns nothing.
+        await SchemaMigrator.ApplyAsync(configuration.MigrationConnectionString(), logger);
         await host.RunAsync();
     }
 }

@@ -11,9 +11,14 @@ namespace OrleansLicenses.Silo.Hosting;
 /// </summary>
 public sealed class SiloInternalCallFilter : IIncomingGrainCallFilter
 {
+    // Every grain call passes here: the attribute is looked up once per interface, not per call.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> Internal = new();
+
     public Task Invoke(IIncomingGrainCallContext context)
     {
-        if (context.InterfaceMethod?.DeclaringType?.GetCustomAttribute<SiloInternalAttribute>() is not null && IsExternalClient(context.SourceId))
+        if (context.InterfaceMethod?.DeclaringType is { } type
+            && Internal.GetOrAdd(type, t => t.GetCustomAttribute<SiloInternalAttribute>() is not null)
+            && IsExternalClient(context.SourceId))
         {
             throw DomainException.Forbidden("cluster.internal_only", $"{context.InterfaceName} is callable from inside the silos only.");
         }

@@ -20,6 +20,14 @@ public static class SiloSetup
     public static string PostgresConnectionString(this IConfiguration configuration) => PostgresConnectionStrings.ForPlatform(
         configuration.GetConnectionString("Postgres") ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured."));
 
+    /// <summary>
+    /// The schema owner's connection, for the migrations only (<c>ConnectionStrings:Migrations</c>): the silo itself then
+    /// runs as a login in the group role <c>ol_silo</c>, which owns nothing (<c>deploy/sql/0025_silo_runtime_role.sql</c>).
+    /// Without it the silo migrates with its own connection, which must then be the owner's.
+    /// </summary>
+    public static string MigrationConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString("Migrations") is { Length: > 0 } owner ? owner : configuration.PostgresConnectionString();
+
     /// <summary>Membership on PostgreSQL plus the ports and identity of this silo.</summary>
     public static ISiloBuilder UsePostgresClustering(this ISiloBuilder silo, IConfiguration configuration)
     {

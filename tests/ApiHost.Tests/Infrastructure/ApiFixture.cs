@@ -28,6 +28,9 @@ public class ApiFixture : IAsyncLifetime
     /// <summary>The API host's connection: a login in the least-privileged group role <c>ol_api_host</c>, as in production.</summary>
     public string ApiConnectionString { get; private set; } = "";
 
+    /// <summary>The silos' connection: a login in the group role <c>ol_silo</c>, which owns no table (migration 0025).</summary>
+    public string SiloConnectionString { get; private set; } = "";
+
     public SiloHosts Silos { get; private set; } = null!;
 
     /// <summary>The deployment's calendar, read by its silos and its API host; tests move it instead of waiting.</summary>
@@ -54,8 +57,9 @@ public class ApiFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await DatabaseAsync();
-        ApiConnectionString = await ApiLoginAsync(ConnectionString);
-        Silos = await SiloHosts.StartAsync(ConnectionString, clock: Clock, settings: SiloSettings);
+        ApiConnectionString = await LoginAsync(ConnectionString, "ol_api_host");
+        SiloConnectionString = await LoginAsync(ConnectionString, "ol_silo");
+        Silos = await SiloHosts.StartAsync(SiloConnectionString, clock: Clock, settings: SiloSettings);
         var clusterId = Silos.ClusterId;
         var serviceId = Silos.ServiceId;
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
@@ -94,12 +98,13 @@ public class ApiFixture : IAsyncLifetime
     /// <summary>Starts the host: in memory (a <c>TestServer</c>) unless a derived fixture serves it on a real socket.</summary>
     protected virtual void Start(WebApplicationFactory<Program> factory) => _ = factory.Server;
 
-    private static async Task<string> ApiLoginAsync(string connectionString)
+    /// <summary>A new login in <paramref name="groupRole"/> (<c>ol_api_host</c>, <c>ol_silo</c>): the hosts run as in production, owning nothing.</summary>
+    private static async Task<string> LoginAsync(string connectionString, string groupRole)
     {
-        var login = $"ol_api_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5))}";
+        var login = $"{groupRole}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5))}";
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var cmd = new Npgsql.NpgsqlCommand($"CREATE ROLE {login} LOGIN IN ROLE ol_api_host", connection);
+        await using var cmd = new Npgsql.NpgsqlCommand($"CREATE ROLE {login} LOGIN IN ROLE {groupRole}", connection);
         await cmd.ExecuteNonQueryAsync();
         return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Username = login }.ConnectionString;
     }

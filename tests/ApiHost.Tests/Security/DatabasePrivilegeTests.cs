@@ -31,6 +31,26 @@ public sealed class DatabasePrivilegeTests(ApiFixture fixture)
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
     }
 
+    /// <summary>The silos' login writes grain state and appends to the audit trail, but owns nothing: it cannot switch
+    /// the append-only triggers off, rewrite or drop the trail, or move the main chain's head.</summary>
+    [Theory]
+    [InlineData("ALTER TABLE audit_records DISABLE TRIGGER USER")]
+    [InlineData("DELETE FROM audit_records")]
+    [InlineData("DELETE FROM audit_checkpoints")]
+    [InlineData("UPDATE audit_chain_head SET seq = 0")]
+    [InlineData("TRUNCATE audit_records")]
+    [InlineData("DROP TABLE license_state")]
+    [InlineData("ALTER TABLE licenses DISABLE TRIGGER ALL")]
+    [InlineData("DELETE FROM schema_migrations")]
+    public async Task SiloLogin_OwnsNothing_AndCannotRewriteTheAuditTrail(string sql)
+    {
+        await using var connection = new NpgsqlConnection(fixture.SiloConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        var error = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+    }
+
     [Fact]
     public async Task ApiHostLogin_ReadsTheReadModelRowOfALicenceJustIssued()
     {

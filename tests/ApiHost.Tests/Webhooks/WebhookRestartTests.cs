@@ -30,7 +30,7 @@ public sealed class WebhookRestartTests(WebhookRestartTests.Fixture fixture) : I
 
         Assert.Equal("pending", await fixture.ScalarAsync("SELECT status FROM webhook_deliveries WHERE correction_id = $1", correctionId));
         receiver.Respond = _ => HttpStatusCode.OK;
-        await fixture.Silos.AddSiloAsync(fixture.ConnectionString);
+        await fixture.Silos.AddSiloAsync(fixture.SiloConnectionString);
 
         WebhookReceiver.Received delivered;
         do
