@@ -48,6 +48,8 @@ builder.Services.MaskPersonalDataInLogs();
 var app = builder.Build();
 BootstrapGuard.Check(app.Configuration, app.Environment);
 
+app.UseTrustedProxies(app.Configuration); // first: every later use of the client address sees the real one
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLimits(limits);
