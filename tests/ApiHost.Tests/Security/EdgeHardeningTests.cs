@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansLicenses.ApiHost.Auth;
@@ -7,7 +9,10 @@ using OrleansLicenses.Tests.Infrastructure;
 
 namespace OrleansLicenses.Tests.Security;
 
-/// <summary>Lock-out and limits behind a proxy (issue 13): whose address counts, the bootstrap admin's lock-out, the token concurrency limit.</summary>
+/// <summary>
+/// Lock-out and limits behind a proxy (issue 13): whose address counts, the bootstrap admin's lock-out, the token concurrency
+/// limit; and the bound on how long another API host may accept a disabled client's token (it moves this fixture's clock).
+/// </summary>
 public sealed class EdgeHardeningTests(EdgeHardeningFixture fixture) : IClassFixture<EdgeHardeningFixture>
 {
     [Fact]
@@ -94,6 +99,25 @@ public sealed class EdgeHardeningTests(EdgeHardeningFixture fixture) : IClassFix
         await held;
         // Once the first is done, the permit is back and the endpoint answers again.
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(Token("other", "x", peer: "10.9.0.30"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnotherApiHost_RefusesADisabledClientsToken_OnceItsCachedStandingExpires_WithinFiveSeconds()
+    {
+        var (id, secret) = await fixture.RegisterClientAsync("sync", regionCode: "230100");
+        var token = await fixture.TokenAsync(id, secret);
+        await using var other = fixture.Factory.WithWebHostBuilder(_ => { }); // a second API host: its own cache, the same cluster (and this fixture's own clock, which the test moves)
+        using var elsewhere = other.CreateClient();
+        elsewhere.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        Assert.Equal(HttpStatusCode.OK, (await elsewhere.GetAsync("/api/catalog/types")).StatusCode);
+
+        using var admin = await fixture.AsAdminAsync();
+        (await admin.PostAsync($"/api/clients/{id}/disable", null)).EnsureSuccessStatusCode();
+
+        // The documented staleness: the other host still trusts what it heard, for at most ClientStandings.MaxCacheSeconds.
+        Assert.Equal(HttpStatusCode.OK, (await elsewhere.GetAsync("/api/catalog/types")).StatusCode);
+        fixture.Clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await elsewhere.GetAsync("/api/catalog/types")).StatusCode);
     }
 
     private async Task<string[]> AuditedAddressesAsync(string clientId)
