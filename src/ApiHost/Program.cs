@@ -49,6 +49,8 @@ builder.Services.MaskPersonalDataInLogs();
 var app = builder.Build();
 BootstrapGuard.Check(app.Configuration, app.Environment);
 
+app.UseTrustedProxies(app.Configuration); // first: every later use of the client address sees the real one
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseEdgeRateLimits(); // per network and global, before authentication: floods are refused before any token or audit work

@@ -25,6 +25,7 @@ public static class AuthApi
             .Accepts<TokenForm>("application/x-www-form-urlencoded")
             .AllowAnonymous()
             .RequireRateLimiting(RateLimits.Token)
+            .RequireTokenConcurrencyLimit()
             .DisableAntiforgery();
 
         // Development only (HolderTrust refuses to start such a host next to a real holder key or off loopback), for
@@ -74,19 +75,26 @@ public static class AuthApi
             return OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client authentication failed.");
         }
 
+        // The peer's address, or the client's as a configured proxy forwarded it (TrustedProxies), never a header's say-so.
+        var address = request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var admin = bootstrap.Value;
+        ClientAuthentication result;
         if (clientId == admin.AdminClientId && !string.IsNullOrEmpty(admin.AdminClientSecret))
         {
-            return SecretsEqual(secret, admin.AdminClientSecret)
-                ? TypedResults.Ok(tokens.ForClient(clientId, Roles.Admin, null, null))
-                : OAuthError(StatusCodes.Status401Unauthorized, "invalid_client", "Client authentication failed.");
+            // The bootstrap administrator is locked out like every client, by counters all API hosts share.
+            result = await cluster.GetGrain<ICredentialLockoutGrain>(clientId).AttemptAsync(SecretsEqual(secret, admin.AdminClientSecret), address);
+            if (result.Result == ClientAuthenticationResult.Succeeded)
+            {
+                return TypedResults.Ok(tokens.ForClient(clientId, Roles.Admin, null, null, version: 0));
+            }
         }
-
-        var address = request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var result = await cluster.GetGrain<IClientGrain>(clientId).AuthenticateAsync(secret, address);
-        if (result is { Result: ClientAuthenticationResult.Succeeded, Client: { } client })
+        else
         {
-            return TypedResults.Ok(tokens.ForClient(client.ClientId, client.Role, client.UnitCode, client.RegionCode));
+            result = await cluster.GetGrain<IClientGrain>(clientId).AuthenticateAsync(secret, address);
+            if (result is { Result: ClientAuthenticationResult.Succeeded, Client: { } client })
+            {
+                return TypedResults.Ok(tokens.ForClient(client.ClientId, client.Role, client.UnitCode, client.RegionCode, client.Version));
+            }
         }
 
         if (result.LockedUntil is { } until)

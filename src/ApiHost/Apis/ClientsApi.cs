@@ -5,11 +5,12 @@ using OrleansLicenses.Access;
 using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.Clients;
+using OrleansLicenses.Errors;
 using OrleansLicenses.Identifiers;
 
 namespace OrleansLicenses.ApiHost.Apis;
 
-/// <summary>Registration of system clients by administrators.</summary>
+/// <summary>Registration, disabling and secret rotation of system clients by administrators.</summary>
 public static partial class ClientsApi
 {
     public static IEndpointRouteBuilder MapClientsApi(this IEndpointRouteBuilder app)
@@ -17,8 +18,15 @@ public static partial class ClientsApi
         var group = app.MapGroup("/api/clients").WithTags("Clients").RequireAuthorization(Policies.Admin);
         group.MapPost("/", Register).WithIdempotencyKey(secretMembers: "clientSecret").WithName("RegisterClient").WithSummary("Registers a system client; the secret is shown once.");
         group.MapGet("/{clientId}", Get).WithName("GetClient").WithSummary("A registered client (never its secret).");
+        group.MapPost("/{clientId}/disable", Disable).WithIdempotencyKey().WithName("DisableClient")
+            .WithSummary("Disables a client: it gets no more tokens, and the tokens it holds stop working at once.");
+        group.MapPost("/{clientId}/secret", RotateSecret).WithIdempotencyKey(secretMembers: "clientSecret").WithName("RotateClientSecret")
+            .WithSummary("Rotates a client's secret: the new one is shown once; the old secret and the tokens issued before stop working.");
         return app;
     }
+
+    /// <summary>A client's new secret, shown by the first answer only (a replay has it null and a <c>notice</c>), and the client's new version.</summary>
+    public sealed record RotatedSecretResponse(string ClientId, string? ClientSecret, int Version, string? Notice = null);
 
     public sealed record RegisterClientRequest(string? ClientId, string? Name, string? Role, string? UnitCode, string? RegionCode);
 
@@ -55,13 +63,10 @@ public static partial class ClientsApi
         {
             errors.Check("regionCode", body.RegionCode, Regions.TryValidate);
         }
-        else if (body.RegionCode is not null && body.Role != Roles.Admin)
-        {
-            errors.Add("regionCode", "only sync and admin clients are bound to a region");
-        }
         else if (body.RegionCode is not null)
         {
-            errors.Check("regionCode", body.RegionCode, Regions.TryValidate);
+            // An administrator acts for the whole library: a region on its token would suggest a bound it does not have.
+            errors.Add("regionCode", body.Role == Roles.Admin ? "admin clients carry no region" : "only sync clients are bound to a region");
         }
 
         if (errors.Any)
@@ -79,9 +84,32 @@ public static partial class ClientsApi
 
     public static async Task<Results<Ok<ClientView>, ProblemHttpResult>> Get(string clientId, IClusterClient cluster)
     {
-        var view = ClientIdPattern().IsMatch(clientId) || clientId == "admin" ? await cluster.GetGrain<IClientGrain>(clientId).GetAsync() : null;
+        var view = IsClientId(clientId) || clientId == "admin" ? await cluster.GetGrain<IClientGrain>(clientId).GetAsync() : null;
         return view is null ? Problems.NotFound("No such client.") : TypedResults.Ok(view);
     }
+
+    public static async Task<Ok<ClientView>> Disable(
+        string clientId, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, ClientStandings standings)
+    {
+        var view = await Grain(cluster, clientId).DisableAsync(user.ToCaller(http));
+        standings.Forget(clientId); // this host refuses the client's tokens from now; others within ClientStandings.MaxCacheSeconds
+        return TypedResults.Ok(view);
+    }
+
+    public static async Task<Ok<RotatedSecretResponse>> RotateSecret(
+        string clientId, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, ClientStandings standings)
+    {
+        var rotated = await Grain(cluster, clientId).RotateSecretAsync(user.ToCaller(http));
+        standings.Forget(clientId);
+        return TypedResults.Ok(new RotatedSecretResponse(rotated.Client.ClientId, rotated.ClientSecret, rotated.Client.Version));
+    }
+
+    private static bool IsClientId(string clientId) => ClientIdPattern().IsMatch(clientId);
+
+    /// <summary>The client's grain; a malformed id is answered as an unknown client is (by the grain), so the two look alike.</summary>
+    private static IClientGrain Grain(IClusterClient cluster, string clientId) => IsClientId(clientId)
+        ? cluster.GetGrain<IClientGrain>(clientId)
+        : throw DomainException.NotFound("client.not_found", "No such client.");
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{2,63}$")]
     private static partial Regex ClientIdPattern();

@@ -16,6 +16,13 @@ public sealed class AuthSettings
 
     public int TokenLifetimeMinutes { get; set; } = 15;
 
+    /// <summary>
+    /// How long an API host trusts what it last heard of a client's standing (enabled, version) before asking its
+    /// grain again: how long another host may still accept a disabled or rotated client's tokens. At most
+    /// <see cref="ClientStandings.MaxCacheSeconds"/>; 0 asks on every request.
+    /// </summary>
+    public int ClientStandingCacheSeconds { get; set; } = ClientStandings.MaxCacheSeconds;
+
     public HolderTokenSettings Holder { get; set; } = new();
 }
 

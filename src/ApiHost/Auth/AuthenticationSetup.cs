@@ -26,10 +26,12 @@ public static class AuthenticationSetup
         services.Configure<BootstrapSettings>(configuration.GetSection(BootstrapSettings.Section));
         services.AddSingleton<TokenKeys>();
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<ClientStandings>();
+        services.AddSingleton<TokenConcurrency>();
 
         services.AddAuthentication(Selector)
             .AddPolicyScheme(Selector, "Bearer token", o => o.ForwardDefaultSelector = SelectScheme)
-            .AddJwtBearer(PlatformScheme, _ => { })
+            .AddJwtBearer(PlatformScheme, o => o.Events = new JwtBearerEvents { OnTokenValidated = ClientStandings.CheckAsync })
             .AddJwtBearer(HolderScheme, o => o.Events = new JwtBearerEvents());
 
         services.AddOptions<JwtBearerOptions>(PlatformScheme).Configure<TokenKeys, IOptions<AuthSettings>, TimeProvider>((o, keys, auth, time) =>

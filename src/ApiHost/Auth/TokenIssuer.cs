@@ -48,13 +48,16 @@ public sealed class TokenIssuer(TokenKeys keys, IOptions<AuthSettings> options, 
 {
     private readonly JsonWebTokenHandler handler = new();
 
-    public TokenResponse ForClient(string clientId, string role, string? unitCode, string? regionCode)
+    /// <summary>A system client's token: its own id (<c>jti</c>) and the client's <paramref name="version"/>, which <see cref="ClientStandings"/> checks.</summary>
+    public TokenResponse ForClient(string clientId, string role, string? unitCode, string? regionCode, int version)
     {
         var settings = options.Value;
         var claims = new Dictionary<string, object>
         {
             [JwtRegisteredClaimNames.Sub] = clientId,
+            [JwtRegisteredClaimNames.Jti] = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
             [ClaimNames.ClientId] = clientId,
+            [ClaimNames.ClientVersion] = version,
             [ClaimNames.Role] = role,
         };
         if (unitCode is not null)
@@ -115,6 +118,7 @@ public static class ClaimNames
 {
     public const string Role = "role";
     public const string ClientId = "client_id";
+    public const string ClientVersion = "client_version";
     public const string Unit = "unit";
     public const string Region = "region";
     public const string IdType = "id_type";

@@ -67,6 +67,13 @@ public sealed class ContractExamples : IOpenApiOperationTransformer
               "signature": { "algorithm": "SM2-SM3", "value": "<base64 DER>", "certificate": "<base64 DER X.509>" },
               "currentId": "{{LicenseId}}" }
             """,
+        [("DisableClient", "200")] = """
+            { "clientId": "hrb-market-system", "name": "哈尔滨市场监管业务系统", "role": "issuer", "unitCode": "11230100000000027J",
+              "regionCode": null, "enabled": false, "registeredAt": "2026-11-28T09:30:00+00:00", "registeredBy": "admin", "version": 1 }
+            """,
+        [("RotateClientSecret", "200")] = """
+            { "clientId": "hrb-market-system", "clientSecret": "<the new secret, shown once>", "version": 2, "notice": null }
+            """,
         [("VerifyLicense", "200")] = $$"""
             { "verificationId": "01938f2e-7c4a-7d1b-9a8e-2f4b6c8d0e1f", "valid": true, "status": "valid", "statusCode": "01", "reasons": [],
               "license": { "id": "{{LicenseId}}", "typeCode": "{{FoodType}}", "typeName": "食品经营许可证", "issuerCode": "11230100000000027J",

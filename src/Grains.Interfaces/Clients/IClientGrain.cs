@@ -11,8 +11,11 @@ public interface IClientGrain : IGrainWithStringKey
     /// <summary>Checks a presented secret; counts failures per source address and locks that address out for a while after repeated ones.</summary>
     Task<ClientAuthentication> AuthenticateAsync(string secret, string sourceAddress);
 
-    /// <summary>Disables the client so it can no longer obtain tokens.</summary>
+    /// <summary>Disables the client so it can no longer obtain tokens, and bumps its version so the tokens it holds are refused; administrators only.</summary>
     Task<ClientView> DisableAsync(Caller caller);
+
+    /// <summary>Replaces the secret with a fresh one (returned once) and bumps the version, so the old secret and older tokens stop working; administrators only.</summary>
+    Task<ClientRegistered> RotateSecretAsync(Caller caller);
 
     /// <summary>The client's public description, or null when no client is registered under this key.</summary>
     Task<ClientView?> GetAsync();
@@ -44,7 +47,8 @@ public sealed record ClientView(
     [property: Id(4)] string? RegionCode,
     [property: Id(5)] bool Enabled,
     [property: Id(6)] DateTimeOffset RegisteredAt,
-    [property: Id(7)] string RegisteredBy);
+    [property: Id(7)] string RegisteredBy,
+    [property: Id(8)] int Version = 0);
 
 public enum ClientAuthenticationResult
 {

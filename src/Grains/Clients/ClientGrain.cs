@@ -5,17 +5,16 @@ using OrleansLicenses.Hosting;
 namespace OrleansLicenses.Clients;
 
 /// <summary>
-/// Owns one system client's registration, secret hash and lock-out counter. Repeated wrong secrets lock the
-/// client for <see cref="LockOut"/> so a stolen client id cannot be brute-forced through the token endpoint.
+/// Owns one system client's registration, secret hash, version and lock-out counters. Repeated wrong secrets lock the
+/// source address out (<see cref="FailureLedger"/>) so a stolen client id cannot be brute-forced through the token
+/// endpoint. The version is bumped by every disable and secret rotation: tokens carry the version they were minted
+/// under, and the API hosts refuse a token whose version is no longer the client's.
 /// </summary>
 public sealed class ClientGrain(
     [PersistentState("client", StorageNames.Store)] IPersistentState<ClientState> state,
     TimeProvider time) : Grain, IClientGrain
 {
-    internal const int MaxFailedAttempts = 5;
-    private const int MaxTrackedAddresses = 1000;
     private static readonly string DummyHash = SecretHasher.Hash(SecretHasher.NewSecret());
-    internal static readonly TimeSpan LockOut = TimeSpan.FromMinutes(5);
 
     private bool Registered => state.RecordExists && state.State.Name is not null;
 
@@ -56,30 +55,17 @@ public sealed class ClientGrain(
 
         var s = state.State;
         var now = time.GetUtcNow();
-        // Failures are counted per source address: a stranger guessing secrets locks out only their own address,
-        // not the department system that owns the client.
         s.Failures ??= new(StringComparer.Ordinal);
-        s.Failures.TryGetValue(sourceAddress, out var failures);
-        if (failures?.LockedUntil is { } until && until > now)
+        if (FailureLedger.LockedUntil(s.Failures, sourceAddress, now) is { } until)
         {
             return new ClientAuthentication(ClientAuthenticationResult.LockedOut, null, until);
         }
 
         if (!SecretHasher.Verify(secret, s.SecretHash))
         {
-            Prune(s.Failures, now);
-            failures ??= new FailureCounter();
-            failures.Count++;
-            failures.LastFailure = now;
-            if (failures.Count >= MaxFailedAttempts)
-            {
-                failures.LockedUntil = now + LockOut;
-                failures.Count = 0;
-            }
-
-            s.Failures[sourceAddress] = failures;
+            var locked = FailureLedger.RecordFailure(s.Failures, sourceAddress, now);
             await state.WriteOrDeactivateAsync(this);
-            return new ClientAuthentication(ClientAuthenticationResult.WrongSecret, null, failures.LockedUntil > now ? failures.LockedUntil : null);
+            return new ClientAuthentication(ClientAuthenticationResult.WrongSecret, null, locked);
         }
 
         if (!s.Enabled)
@@ -95,35 +81,45 @@ public sealed class ClientGrain(
         return new ClientAuthentication(ClientAuthenticationResult.Succeeded, View(), null);
     }
 
-    // Bounded: counters of addresses quiet for an hour are forgotten, and at most MaxTrackedAddresses are kept.
-    private static void Prune(Dictionary<string, FailureCounter> failures, DateTimeOffset now)
+    async Task<ClientView> IClientGrain.DisableAsync(Caller caller)
     {
-        foreach (var stale in failures.Where(f => now - f.Value.LastFailure > TimeSpan.FromHours(1) && !(f.Value.LockedUntil > now)).Select(f => f.Key).ToList())
+        RequireAdminOfRegistered(caller, "disable");
+        if (state.State.Enabled)
         {
-            failures.Remove(stale);
+            state.State.Enabled = false;
+            state.State.Version++;
+            await state.WriteOrDeactivateAsync(this);
         }
 
-        foreach (var oldest in failures.OrderBy(f => f.Value.LastFailure).Take(Math.Max(0, failures.Count - MaxTrackedAddresses + 1)).Select(f => f.Key).ToList())
-        {
-            failures.Remove(oldest);
-        }
+        return View();
     }
 
-    async Task<ClientView> IClientGrain.DisableAsync(Caller caller)
+    async Task<ClientRegistered> IClientGrain.RotateSecretAsync(Caller caller)
+    {
+        RequireAdminOfRegistered(caller, "rotate the secrets of");
+        if (!state.State.Enabled)
+        {
+            throw DomainException.Conflict("client.disabled", "The client is disabled; its secret is not rotated.");
+        }
+
+        var secret = SecretHasher.NewSecret();
+        state.State.SecretHash = SecretHasher.Hash(secret);
+        state.State.Version++;
+        await state.WriteOrDeactivateAsync(this);
+        return new ClientRegistered(View(), secret);
+    }
+
+    private void RequireAdminOfRegistered(Caller caller, string action)
     {
         if (!caller.IsAdmin)
         {
-            throw DomainException.Forbidden("client.forbidden", "Only administrators disable clients.");
+            throw DomainException.Forbidden("client.forbidden", $"Only administrators {action} clients.");
         }
 
         if (!Registered)
         {
             throw DomainException.NotFound("client.not_found", "No such client.");
         }
-
-        state.State.Enabled = false;
-        await state.WriteOrDeactivateAsync(this);
-        return View();
     }
 
     Task<ClientView?> IClientGrain.GetAsync() => Task.FromResult(Registered ? View() : null);
@@ -133,6 +129,7 @@ public sealed class ClientGrain(
     private ClientView View()
     {
         var s = state.State;
-        return new ClientView(this.GetPrimaryKeyString(), s.Name!, s.Role, s.UnitCode, s.RegionCode, s.Enabled, s.RegisteredAt, s.RegisteredBy);
+        return new ClientView(this.GetPrimaryKeyString(), s.Name!, s.Role, s.UnitCode, s.RegionCode, s.Enabled, s.RegisteredAt, s.RegisteredBy,
+            s.Version);
     }
 }

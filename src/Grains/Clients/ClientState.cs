@@ -12,6 +12,9 @@ public sealed class ClientState
     public DateTimeOffset RegisteredAt { get; set; }
     public string RegisteredBy { get; set; } = "";
 
+    /// <summary>Bumped by every disable and secret rotation; a token minted under an older version is refused.</summary>
+    public int Version { get; set; }
+
     /// <summary>Failed authentications per source address (bounded), for the temporary lock-out.</summary>
     public Dictionary<string, FailureCounter>? Failures { get; set; }
 }

@@ -79,6 +79,18 @@ public sealed class TokenTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task ASpoofedForwardedFor_WithNoProxyConfigured_IsIgnored_TheTrailHasThePeersAddress()
+    {
+        var (id, _) = await fixture.RegisterClientAsync("sync", regionCode: "230100");
+        using var http = fixture.Anonymous();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/token") { Content = Form(id, "wrong") };
+        request.Headers.Add("X-Forwarded-For", "198.51.100.77");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(request)).StatusCode);
+        Assert.Equal(1L, await fixture.ScalarAsync("SELECT count(*) FROM audit_records WHERE action = 'IssueToken' AND actor = $1", id));
+        Assert.Equal(0L, await fixture.ScalarAsync("SELECT count(*) FROM audit_records WHERE client_address = '198.51.100.77'"));
+    }
+
+    [Fact]
     public async Task ForgedToken_SignedWithAnotherKey_Is401()
     {
         var token = Mint(RandomNumberGenerator.GetBytes(32), "orleans-licenses", fixture.Clock.GetUtcNow().UtcDateTime.AddMinutes(5));
@@ -135,7 +147,10 @@ public sealed class TokenTests(ApiFixture fixture)
         NotBefore = expires.AddMinutes(-20),
         IssuedAt = expires.AddMinutes(-20),
         Expires = expires,
-        Claims = new Dictionary<string, object> { ["sub"] = "admin", ["client_id"] = "admin", ["role"] = "admin" },
+        Claims = new Dictionary<string, object>
+        {
+            ["sub"] = "admin", ["client_id"] = "admin", ["role"] = "admin", ["jti"] = Guid.NewGuid().ToString("N"), ["client_version"] = 0,
+        },
         SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key), SecurityAlgorithms.HmacSha256),
     });
 

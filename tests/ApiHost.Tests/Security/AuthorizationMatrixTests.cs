@@ -42,6 +42,9 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         ["POST /api/auth/token"] = Row("401", "401", "401", "401", "401", "401", "401", "401", "401"),
         ["POST /api/clients"] = Row(U, "201", F, F, F, F, F, F, F),
         ["GET /api/clients/{clientId}"] = Row(U4, "200 200 404 404", F4, F4, F4, F4, F4, F4, F4),
+        // Revocation (issue 13) acts on clients of its own (World.Revocable), so no caller of the table loses its token.
+        ["POST /api/clients/{clientId}/disable"] = Row(U4, "200 200 404 404", F4, F4, F4, F4, F4, F4, F4),
+        ["POST /api/clients/{clientId}/secret"] = Row(U4, "200 200 404 404", F4, F4, F4, F4, F4, F4, F4),
         ["PUT /api/catalog/types/{typeCode}"] = Row(U4, "200 200 200 400", F4, F4, F4, F4, F4, F4, F4),
         ["GET /api/catalog/types"] = Row(U, "200", "200", "200", "200", "200", "200", "200", "200"),
         ["GET /api/catalog/types/{typeCode}"] = Row(U4, "200 200 404 400", "200 200 404 400", "200 200 404 400", "200 200 404 400",
@@ -117,6 +120,9 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         public Dictionary<bool, string> Verification { get; } = [];
         public Dictionary<bool, string> Authorization { get; } = [];
         public Dictionary<bool, string> ClientId { get; } = [];
+
+        /// <summary>Clients registered only to be disabled or have their secret rotated, per operation ("disable", "secret") and side.</summary>
+        public Dictionary<(string Operation, bool Side), string> Revocable { get; } = [];
         public JsonElement Document { get; set; }
 
         /// <summary>Correction requests per operation ("read", "resolve", "forward", "close") and side.</summary>
@@ -219,6 +225,14 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         w.Clients[CallerKind.VerifierInScope] = await Client("verifier", Demo.HarbinCentre, null, true);
         w.Clients[CallerKind.VerifierOutOfScope] = await Client("verifier", QiqiharCentre, null, false);
         w.Clients[CallerKind.Sync] = await Client("sync", null, "230100", true);
+        foreach (var operation in new[] { "disable", "secret" })
+        {
+            foreach (var side in new[] { true, false })
+            {
+                w.Revocable[(operation, side)] = (await fixture.RegisterClientAsync("sync", null, "230100")).ClientId;
+            }
+        }
+
         foreach (var side in new[] { true, false })
         {
             w.Holder[side] = LicenseApiTests.NewCompany();
@@ -316,6 +330,7 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
             ("unitCode", ObjectKind.Foreign) => pick ? Demo.HarbinMarket : Demo.QiqiharMarket,
             ("unitCode", ObjectKind.Nonexistent) => TestCodes.CreditCode('1', '1', "230100", $"{Random.Shared.Next(10_000_000, 99_999_999)}"),
             ("clientId", ObjectKind.Nonexistent) => "no-such-client",
+            ("clientId", _) when op.Method == "POST" => w.Revocable[(op.Path.Split('/').Last(), pick)],
             ("clientId", _) => w.ClientId[pick],
             ("verificationId", ObjectKind.Nonexistent) => Guid.NewGuid().ToString(),
             ("verificationId", _) => w.Verification[pick],
@@ -368,7 +383,8 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         };
         if (op.Key == "POST /api/auth/token")
         {
-            request.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = "admin", ["client_secret"] = "wrong" });
+            // Not the bootstrap admin: nine wrong secrets from one address would lock it out (issue 13) for the whole run.
+            request.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = "no-such-client", ["client_secret"] = "wrong" });
         }
         else if (op.Key == "PUT /api/catalog/types/{typeCode}/files/{kind}")
         {
