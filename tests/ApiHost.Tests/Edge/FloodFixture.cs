@@ -15,7 +15,7 @@ namespace OrleansLicenses.Tests.Edge;
 /// </summary>
 public sealed class FloodFixture : ApiFixture
 {
-    public const string AddressHeader = "X-Test-Client-Address";
+    public const string AddressHeader = TestPeerAddress.Header;
     public const int Burst = 30;
 
     protected override void ConfigureHost(IWebHostBuilder web)
@@ -23,7 +23,7 @@ public sealed class FloodFixture : ApiFixture
         web.UseSetting("RateLimits:Edge:PerAddressPerSecond", "1");
         web.UseSetting("RateLimits:Edge:PerAddressBurst", Burst.ToString(System.Globalization.CultureInfo.InvariantCulture));
         web.UseSetting("Audit:Denials:FlushIntervalSeconds", "3600");
-        web.ConfigureTestServices(services => services.AddSingleton<IStartupFilter, ClientAddressFromHeader>());
+        web.ConfigureTestServices(services => services.AddSingleton<IStartupFilter, TestPeerAddress>());
     }
 
     /// <summary>A client whose requests come from <paramref name="address"/>.</summary>
@@ -41,23 +41,6 @@ public sealed class FloodFixture : ApiFixture
 
     /// <summary>A fresh IPv6 address in a /64 no other test uses.</summary>
     public static string NewAddress() => $"2001:db8:{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}::{Random.Shared.Next(1, 0xffff):x}";
-
-    private sealed class ClientAddressFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((HttpContext http, RequestDelegate nextMiddleware) =>
-            {
-                if (IPAddress.TryParse(http.Request.Headers[AddressHeader].ToString(), out var address))
-                {
-                    http.Connection.RemoteIpAddress = address;
-                }
-
-                return nextMiddleware(http);
-            });
-            next(app);
-        };
-    }
 }
 
 [CollectionDefinition(Name)]

@@ -14,7 +14,7 @@ namespace OrleansLicenses.Tests.Security;
 /// </summary>
 public sealed class EdgeHardeningFixture : ApiFixture
 {
-    public const string PeerHeader = "X-Test-Peer";
+    public const string PeerHeader = TestPeerAddress.Header;
     public const string Proxy = "10.9.0.1";
 
     protected override void ConfigureHost(IWebHostBuilder web)
@@ -22,23 +22,6 @@ public sealed class EdgeHardeningFixture : ApiFixture
         web.UseSetting("ForwardedHeaders:KnownProxies:0", Proxy);
         web.UseSetting("RateLimits:TokenConcurrency", "1");
         web.UseSetting("RateLimits:TokenQueue", "0");
-        web.ConfigureServices(services => services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestPeer>());
-    }
-
-    private sealed class TestPeer : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((HttpContext http, RequestDelegate inner) =>
-            {
-                if (IPAddress.TryParse(http.Request.Headers[PeerHeader].ToString(), out var peer))
-                {
-                    http.Connection.RemoteIpAddress = peer;
-                }
-
-                return inner(http);
-            });
-            next(app);
-        };
+        web.ConfigureServices(services => services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestPeerAddress>());
     }
 }
