@@ -16,6 +16,7 @@ public static class ProblemCatalog
         new("request.invalid", 400, "one or more fields are malformed; `errors` names each field with what is wrong"),
         new("request.invalid_json", 400, "the body is not valid JSON, or has a duplicated member or a control character"),
         new("request.unreadable", 400, "the body cannot be read (too large: 413, wrong media type: 415)"),
+        new("request.method_not_allowed", 405, "the path exists, but not with this HTTP method"),
         new("auth.unauthenticated", 401, "no bearer token, or one that is expired, not genuine, of a disabled client or issued before its secret was rotated"),
         new("auth.forbidden", 403, "the token's role may not call this operation"),
         new("resource.not_found", 404, "no such object, or one the caller may not see (the two answer alike)"),
@@ -25,6 +26,7 @@ public static class ProblemCatalog
         new("rate.limited", 429, "too many requests; the Retry-After header says when to try again"),
         new("service.unavailable", 503, "the cluster or the database is temporarily unavailable; retry after Retry-After"),
         new("audit.unavailable", 503, "the audit record could not be written, so nothing was executed or disclosed; retry"),
+        new("server.error", 500, "an unexpected error; the answer says nothing about internals and the log has the cause"),
     ];
 
     /// <summary>Answers of one area of the domain (the code's prefix).</summary>
@@ -53,6 +55,11 @@ public static class ProblemCatalog
         new("catalog.forbidden", 403, "only administrators maintain the catalogue"),
         new("catalog.type_not_found", 404, "no such licence type"),
         new("unit.invalid_definition", 400, "the unit definition breaks the rules (parent, level, region, types; each field named)"),
+        new("cluster.internal_only", 403, "a silo-internal grain interface was called by an Orleans client outside the silos (never over HTTP)"),
+        new("unit.parent_not_found", 400, "the parent unit is not defined"),
+        new("unit.parent_level", 400, "the parent unit is not of a higher level"),
+        new("unit.region_outside_parent", 400, "the unit's region is not within its parent's"),
+        new("unit.unknown_type", 400, "an issuable or scoped licence type is not in the catalogue"),
         new("unit.forbidden", 403, "only administrators maintain units"),
         new("unit.not_found", 404, "no such unit"),
         new("unit.cannot_sign", 409, "the unit has no usable signing key"),

@@ -128,7 +128,7 @@ public sealed class OpenApiContractTests(ApiFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task Spectral_WithTheOasRuleset_FindsNoErrorsAndNoWarnings()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Path;
         var lint = Path.Combine(root, ".ci", "spectral");
         var spectral = Path.Combine(lint, "node_modules", ".bin", "spectral");
         if (!File.Exists(spectral))
@@ -148,19 +148,6 @@ public sealed class OpenApiContractTests(ApiFixture fixture, ITestOutputHelper o
         var (exit, report) = await RunAsync(spectral, $"lint \"{file}\" --ruleset \"{Path.Combine(lint, ".spectral.yaml")}\" --fail-severity=warn --format text", lint);
         output.WriteLine(report);
         Assert.True(exit == 0, report);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OrleansLicenses.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("OrleansLicenses.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string program, string arguments, string directory)

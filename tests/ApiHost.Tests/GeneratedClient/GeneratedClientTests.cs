@@ -114,18 +114,5 @@ public sealed class GeneratedClientTests(KestrelApiFixture fixture, ITestOutputH
     }
 
     /// <summary>The repository's root: the folder above the test binaries that holds the solution.</summary>
-    private static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OrleansLicenses.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No OrleansLicenses.sln above {AppContext.BaseDirectory}.");
-    }
+    private static string Root => RepositoryRoot.Path;
 }
