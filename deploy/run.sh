@@ -59,15 +59,22 @@ if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
   say "Initialising a project-local PostgreSQL cluster in $PG_DIR"
   mkdir -p "$PG_DIR"
   [ "$(id -u)" -eq 0 ] && chown -R "$PG_USER" "$PG_DIR"
-  as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$LOGS/initdb.log"
+  # Data checksums: a torn or rotten page is reported as an error instead of being read as data.
+  as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --data-checksums >"$LOGS/initdb.log"
 fi
 [ "$(id -u)" -eq 0 ] && chown "$PG_USER" "$PG_DIR" "$PG_DIR/data"
 
 STARTED_PG=0
 if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PG_PORT") 2>/dev/null; then
+    echo "Port $PG_PORT on 127.0.0.1 is taken by another server (not this project's PostgreSQL in $PG_DIR)." >&2
+    echo "Stop it, or run with another port: OL_PG_PORT=<free port> ./deploy/run.sh" >&2
+    exit 1
+  fi
   say "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null \
+    || { echo "PostgreSQL did not start; its log says:" >&2; tail -n 20 "$PG_DIR/server.log" >&2; exit 1; }
   STARTED_PG=1
 fi
 PSQL=("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)

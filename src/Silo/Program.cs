@@ -15,6 +15,8 @@ internal static class SiloProgram
         var configuration = host.Services.GetRequiredService<IConfiguration>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansLicenses.Silo");
 
+        // Acknowledged means durable: refuse a server that would not keep commits (development may opt out).
+        await DurabilityGuard.CheckAsync(configuration.PostgresConnectionString(), configuration.GetValue<bool>(DurabilityGuard.AllowSetting), logger);
         // The schema must exist before clustering starts; every silo may apply it (an advisory lock serialises them), as
         // the schema owner when ConnectionStrings:Migrations is set, and then runs as its own login that owns nothing.
         await SchemaMigrator.ApplyAsync(configuration.MigrationConnectionString(), logger);
