@@ -17,10 +17,7 @@ public sealed class HolderAccessTests(PostgresClusterFixture fixture)
     [Fact]
     public async Task HolderGrain_AnswersOnlyItsHolder_AndAdministratorsForReads()
     {
-        await LicenseWorld.SeedAsync(fixture.Client);
-        var holder = LicenseWorld.NewHolder();
-        var number = LicenseWorld.Number(LicenseWorld.NewSerial());
-        await fixture.Client.GetGrain<ILicenseGrain>(number).IssueAsync(LicenseWorld.Issue(holder, TestCalendar.Today), LicenseWorld.Issuer);
+        var (holder, number) = await IssuedAsync();
         var grain = fixture.Client.GetGrain<IHolderGrain>(holder.Key);
         var self = new Caller(holder.Key, Roles.Holder, null, null, "t");
         var stranger = new Caller(LicenseWorld.NewHolder().Key, Roles.Holder, null, null, "t");
@@ -42,10 +39,7 @@ public sealed class HolderAccessTests(PostgresClusterFixture fixture)
     [Fact]
     public async Task HolderState_StaysBounded_AuthorizationsInForceAreCapped_AndEndedOnesPruned()
     {
-        await LicenseWorld.SeedAsync(fixture.Client);
-        var holder = LicenseWorld.NewHolder();
-        var number = LicenseWorld.Number(LicenseWorld.NewSerial());
-        await fixture.Client.GetGrain<ILicenseGrain>(number).IssueAsync(LicenseWorld.Issue(holder, TestCalendar.Today), LicenseWorld.Issuer);
+        var (holder, number) = await IssuedAsync();
         var grain = fixture.Client.GetGrain<IHolderGrain>(holder.Key);
         var self = new Caller(holder.Key, Roles.Holder, null, null, "t");
         var grant = new GrantAuthorization(number, LicenseWorld.HarbinMarket, null, "x", TestCalendar.Clock.GetUtcNow().AddDays(1), null);
@@ -78,10 +72,7 @@ public sealed class HolderAccessTests(PostgresClusterFixture fixture)
     [Fact]
     public async Task Inspection_AnswersAdministrators_AndRefusesEveryoneElse_OnEveryGrainKind()
     {
-        await LicenseWorld.SeedAsync(fixture.Client);
-        var holder = LicenseWorld.NewHolder();
-        var number = LicenseWorld.Number(LicenseWorld.NewSerial());
-        await fixture.Client.GetGrain<ILicenseGrain>(number).IssueAsync(LicenseWorld.Issue(holder, TestCalendar.Today), LicenseWorld.Issuer);
+        var (holder, number) = await IssuedAsync();
         var g = fixture.Client;
         var inspections = new (string Kind, Func<Caller, Task<object?>> Inspect)[]
         {
@@ -111,5 +102,15 @@ public sealed class HolderAccessTests(PostgresClusterFixture fixture)
                 Assert.Equal((DomainErrorKind.Forbidden, "inspect.forbidden"), (refused.Kind, refused.Code));
             }
         }
+    }
+
+    /// <summary>The seeded world and one licence issued today to a new holder.</summary>
+    private async Task<(HolderRef Holder, string Number)> IssuedAsync()
+    {
+        await LicenseWorld.SeedAsync(fixture.Client);
+        var holder = LicenseWorld.NewHolder();
+        var number = LicenseWorld.Number(LicenseWorld.NewSerial());
+        await fixture.Client.GetGrain<ILicenseGrain>(number).IssueAsync(LicenseWorld.Issue(holder, TestCalendar.Today), LicenseWorld.Issuer);
+        return (holder, number);
     }
 }
