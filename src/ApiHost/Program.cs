@@ -45,6 +45,7 @@ builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.PresentationT
 builder.Services.AddEdgeRateLimits(builder.Configuration);
 
 builder.Services.MaskPersonalDataInLogs();
+builder.AddPlatformMetrics();
 
 var app = builder.Build();
 BootstrapGuard.Check(app.Configuration, app.Environment);
@@ -65,6 +66,7 @@ app.MapOpenApi();
 // The reference page offers the document's bearer scheme: paste a token from POST /api/auth/token and try calls.
 app.MapScalarApiReference("/scalar", o => o.WithTitle("OrleansLicenses 电子证照库 API").AddPreferredSecuritySchemes(ContractDocument.Bearer));
 app.MapPlatformHealth();
+app.MapPlatformMetrics();
 app.MapAuthApi(app.Environment);
 app.MapClientsApi();
 app.MapCatalogApi();

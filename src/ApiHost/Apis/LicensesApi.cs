@@ -72,8 +72,8 @@ public static class LicensesApi
 
         var holder = new HolderRef(body.Holder!.IdType ?? "", body.Holder.IdNumber ?? "", body.Holder.Name ?? "");
         var number = LicenseNumber.Create(body.TypeCode!, caller.UnitCode ?? "", serial);
-        var view = await cluster.Get<ILicenseGrain>(number.ToString())
-            .IssueAsync(new IssueLicense(body.TypeCode!, holder, fields, validFrom!.Value, validUntil), caller);
+        var view = await ApiMetrics.MeasureIssuanceAsync(cluster.Get<ILicenseGrain>(number.ToString())
+            .IssueAsync(new IssueLicense(body.TypeCode!, holder, fields, validFrom!.Value, validUntil), caller));
         return TypedResults.Created($"/api/licenses/{view.Id}", view);
     }
 

@@ -1,4 +1,5 @@
 using OrleansLicenses.Audit;
+using OrleansLicenses.Hosting;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -35,10 +36,13 @@ public sealed class AuditUnavailableException : Exception
 /// </summary>
 public sealed partial class AuditWriter : BackgroundService
 {
-    private static readonly Meter Meter = new("OrleansLicenses.Audit");
+    private static readonly Meter Meter = new(TelemetryMeters.Audit);
     private static readonly Counter<long> Written = Meter.CreateCounter<long>("audit.records.written");
     private static readonly Counter<long> Batches = Meter.CreateCounter<long>("audit.batches.committed");
     private static readonly Counter<long> Failures = Meter.CreateCounter<long>("audit.records.failed");
+    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("audit.batch.size", unit: "{record}",
+        description: "Audit records committed per transaction by this API host's writer (group commit).",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
 
     private readonly NpgsqlDataSource dataSource;
     private readonly AuditSettings settings;
@@ -184,6 +188,7 @@ public sealed partial class AuditWriter : BackgroundService
         Interlocked.Increment(ref batchesCommitted);
         Batches.Add(1);
         Written.Add(batch.Count);
+        BatchSize.Record(batch.Count);
         return head + 1;
     }
 

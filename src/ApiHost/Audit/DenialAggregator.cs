@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using OrleansLicenses.Hosting;
 
 namespace OrleansLicenses.ApiHost.Audit;
 
@@ -26,7 +27,7 @@ public sealed class DenialAggregator(IOptions<DenialAuditSettings> options, Time
     public const string Dropped = "dropped";
     public const string Any = "*";
 
-    private static readonly Meter Meter = new("OrleansLicenses.Audit");
+    private static readonly Meter Meter = new(TelemetryMeters.Audit);
     private static readonly Counter<long> Recorded = Meter.CreateCounter<long>("audit.denials.recorded");
     private static readonly Counter<long> Overflowed = Meter.CreateCounter<long>("audit.denials.overflowed");
     private static readonly Counter<long> DroppedCounter = Meter.CreateCounter<long>("audit.denials.dropped");

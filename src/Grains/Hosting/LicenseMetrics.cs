@@ -8,7 +8,7 @@ namespace OrleansLicenses.Hosting;
 /// </summary>
 public static class LicenseMetrics
 {
-    public const string MeterName = "OrleansLicenses";
+    public const string MeterName = TelemetryMeters.Licenses;
 
     private static readonly Meter Meter = new(MeterName, "1.0");
 
@@ -19,6 +19,16 @@ public static class LicenseMetrics
     public static readonly Counter<long> Rejected = Meter.CreateCounter<long>("licenses.rejected", description: "Refused transitions and invalid requests that reached a licence grain.");
 
     public static readonly Counter<long> Verified = Meter.CreateCounter<long>("licenses.verifications", description: "Verifications answered, tagged valid=true|false.");
+
+    public static readonly Histogram<int> JournalBatchSize = Meter.CreateHistogram<int>("licenses.journal.batch.size", unit: "{record}",
+        description: "Verification records committed per transaction by the silo's verification journal (group commit).",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
+
+    public static readonly Histogram<double> JournalCommitDuration = Meter.CreateHistogram<double>("licenses.journal.commit.duration", unit: "s",
+        description: "Time of one verification-journal transaction, from open to durable commit.");
+
+    public static readonly Counter<long> JournalFailures = Meter.CreateCounter<long>("licenses.journal.failures", unit: "{record}",
+        description: "Verification records not committed (answered 503).");
 
     public static readonly Counter<long> Refused = Meter.CreateCounter<long>("licenses.verifications.refused", description: "Verifications refused (no presentation, authorization or scope).");
 }

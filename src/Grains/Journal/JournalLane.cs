@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrleansLicenses.Audit;
 using OrleansLicenses.Errors;
+using OrleansLicenses.Hosting;
 
 namespace OrleansLicenses.Journal;
 
@@ -85,7 +86,10 @@ internal sealed partial class JournalLane
 
             try
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 Complete(batch, await CommitAsync(batch));
+                LicenseMetrics.JournalBatchSize.Record(batch.Count);
+                LicenseMetrics.JournalCommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
             catch (PostgresException e) when (batch.Count > 1 && e.SqlState != PostgresErrorCodes.InsufficientPrivilege)
             {
@@ -169,6 +173,7 @@ internal sealed partial class JournalLane
     private void Fail(List<Pending> batch, Exception e)
     {
         LogFailed(logger, batch.Count, (e as PostgresException)?.SqlState ?? e.GetType().Name, e);
+        LicenseMetrics.JournalFailures.Add(batch.Count);
         var failure = new ServiceUnavailableException("The use record could not be committed.") { Code = "audit.unavailable" };
         batch.ForEach(b => b.Done.TrySetException(failure));
     }

@@ -120,6 +120,7 @@ public static class SiloSetup
             silo?.Invoke(orleans);
         });
         builder.Services.MaskPersonalDataInLogs();
+        builder.AddSiloMetrics();
         return builder.Build();
     }
 
