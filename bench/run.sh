@@ -97,7 +97,7 @@ export RateLimits__VerificationPerSecond=100000000 RateLimits__TokenPerMinute=10
 # wrk drives every scenario from 127.0.0.1: the edge's per-network and global limits (before authentication) too.
 export RateLimits__Edge__PerAddressPerSecond=100000000 RateLimits__Edge__PerAddressBurst=100000000 RateLimits__Edge__GlobalPerSecond=100000000 RateLimits__Edge__GlobalBurst=100000000
 export Auth__TokenLifetimeMinutes=240 Auth__Holder__DevTokenLifetimeMinutes=240
-export OL_LOCAL_DIR="$BLOCAL" OL_PG_PORT=$PG_PORT OL_API_URL="$API" OL_SILO_PORT_BASE=$SILO_PORT_BASE OL_GATEWAY_PORT_BASE=$GATEWAY_PORT_BASE
+export OL_METRICS_PORT_BASE=9560 OL_LOCAL_DIR="$BLOCAL" OL_PG_PORT=$PG_PORT OL_API_URL="$API" OL_SILO_PORT_BASE=$SILO_PORT_BASE OL_GATEWAY_PORT_BASE=$GATEWAY_PORT_BASE
 SILOS_NOW=0
 start_platform() { # silos, skip-build
   local log="$BLOCAL/logs/platform-$(date +%s).log"

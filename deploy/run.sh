@@ -10,6 +10,7 @@
 #              OL_LOCAL_DIR (default .local: PostgreSQL cluster, logs, secrets, demo client secrets, cluster TLS
 #              certificates in tls/),
 #              OL_SILO_PORT_BASE / OL_GATEWAY_PORT_BASE (defaults 11110 / 29999; silo i uses base + i),
+#              OL_METRICS_PORT_BASE (default 9460; silo i serves Prometheus metrics on 127.0.0.1:base + i; 0 = off),
 #              OL_SKIP_BUILD=1 (use the Release binaries already built).
 set -euo pipefail
 
@@ -161,10 +162,11 @@ export ConnectionStrings__Postgres="$CONN" Orleans__ClusterId="$CLUSTER_ID" Orle
 [ -n "${OL_KEY_ENCRYPTION_KEY:-}" ] || { echo "OL_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 [ -n "${OL_PRESENTATION_KEY:-}" ] || { echo "OL_PRESENTATION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 [ -n "${OL_AUDIT_KEY:-}" ] || { echo "OL_AUDIT_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
-SILO_PORT_BASE="${OL_SILO_PORT_BASE:-11110}"; GATEWAY_PORT_BASE="${OL_GATEWAY_PORT_BASE:-29999}"
+SILO_PORT_BASE="${OL_SILO_PORT_BASE:-11110}"; GATEWAY_PORT_BASE="${OL_GATEWAY_PORT_BASE:-29999}"; METRICS_PORT_BASE="${OL_METRICS_PORT_BASE:-9460}"
 for i in $(seq 1 "$SILOS"); do
   say "Starting silo $i of $SILOS (silo port $((SILO_PORT_BASE + i)), gateway $((GATEWAY_PORT_BASE + i)))"
   (cd "$SILO_DIR" && ConnectionStrings__Postgres="$SILO_CONN" ConnectionStrings__Migrations="$CONN" Signing__KeyEncryptionKey="$OL_KEY_ENCRYPTION_KEY" Orleans__Tls__CertificatePath="$TLS/silo.crt" Orleans__Tls__KeyPath="$TLS/silo.key" Orleans__SiloPort=$((SILO_PORT_BASE + i)) Orleans__GatewayPort=$((GATEWAY_PORT_BASE + i)) \
+    Metrics__Port=$([ "$METRICS_PORT_BASE" -gt 0 ] && echo $((METRICS_PORT_BASE + i)) || echo 0) \
     exec dotnet OrleansLicenses.Silo.dll >"$LOGS/silo-$i.log" 2>&1) &
   PIDS+=($!)
   # The first silo applies the schema; later ones start once it is up.
@@ -203,6 +205,7 @@ OrleansLicenses is running ($SILOS silo(s), cluster $CLUSTER_ID).
   OpenAPI document    $API_URL/openapi/v1.json
   Orleans dashboard   $API_URL/dashboard/   (admins; open from this machine in Development)
   Health              $API_URL/health/ready
+  Metrics             GET $API_URL/api/admin/metrics (admins, Prometheus text); silo 1: http://127.0.0.1:$((METRICS_PORT_BASE + 1))/metrics (silo i on $METRICS_PORT_BASE + i)
   Audit trail         GET $API_URL/api/admin/audit/verify (admins), or from a shell:
                       source .local/secrets.env && dotnet $API_DIR/OrleansLicenses.ApiHost.dll audit-verify --connection '$CONN' --key "\$OL_AUDIT_KEY" --anchor .local/audit-anchor.jsonl
   Cluster TLS         mutual, certificates of the local cluster CA in $TLS
