@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using OrleansLicenses.Tests.Infrastructure;
 using OrleansLicenses.Tests.Licenses;
 
@@ -45,5 +47,41 @@ public sealed class MetricsEndpointTests(ApiFixture fixture)
         Assert.Matches(@"audit_batch_size_count(\{[^}]*\})? [1-9]", text);
         // The figures name no person: a scrape is not an audited read.
         Assert.Equal(auditBefore, await fixture.ScalarAsync("SELECT count(*) FROM audit_records WHERE resource LIKE '%metrics%'"));
+    }
+
+    /// <summary>
+    /// Every series the Grafana dashboard queries exists: it is in a scrape of this (in-process) API host and silo, or,
+    /// for the platform's counters that only appear after their first event (failures, refusals), it is an instrument
+    /// the sources declare. A renamed instrument breaks this test, not the operators' dashboard.
+    /// </summary>
+    [Fact]
+    public async Task TheGrafanaDashboard_QueriesOnlySeriesTheHostsExport()
+    {
+        using var admin = await fixture.AsAdminAsync();
+        var scrape = await admin.GetStringAsync(Path);
+        var exported = Regex.Matches(scrape, @"(?m)^# TYPE (\w+) ").Select(m => m.Groups[1].Value).ToHashSet();
+        var sources = string.Join('\n', Directory.EnumerateFiles(System.IO.Path.Combine(RepositoryRoot.Path, "src"), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
+
+        using var dashboard = JsonDocument.Parse(File.ReadAllText(System.IO.Path.Combine(RepositoryRoot.Path, "deploy", "grafana", "orleans-licenses.json")));
+        var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
+        Assert.NotEmpty(expressions);
+
+        var queried = Regex.Replace(string.Join(' ', expressions), @"\bby \([^)]*\)", ""); // label lists, not series
+        var missing = new List<string>();
+        foreach (Match m in Regex.Matches(queried, @"\b(?:licenses|audit|http_server|orleans|db_client|dotnet)_\w+"))
+        {
+            var name = m.Value;
+            var series = Regex.Replace(name, "_(bucket|sum|count)$", "");
+            var instrument = Regex.Replace(series, "_(total|seconds)$", "").Replace('_', '.');
+            var declared = (series.StartsWith("licenses_", StringComparison.Ordinal) || series.StartsWith("audit_", StringComparison.Ordinal))
+                && sources.Contains($"\"{instrument}\"", StringComparison.Ordinal);
+            if (!exported.Contains(name) && !exported.Contains(series) && !declared)
+            {
+                missing.Add(name);
+            }
+        }
+
+        Assert.Empty(missing);
     }
 }
