@@ -58,6 +58,8 @@ public sealed class MetricsEndpointTests(ApiFixture fixture)
     public async Task TheGrafanaDashboard_QueriesOnlySeriesTheHostsExport()
     {
         using var admin = await fixture.AsAdminAsync();
+        await Demo.SeedAsync(admin);
+        await fixture.RegisterClientAsync("verifier", Demo.HarbinMarket); // a grain-state write: storage series exist
         var scrape = await admin.GetStringAsync(Path);
         var exported = Regex.Matches(scrape, @"(?m)^# TYPE (\w+) ").Select(m => m.Groups[1].Value).ToHashSet();
         var sources = string.Join('\n', Directory.EnumerateFiles(System.IO.Path.Combine(RepositoryRoot.Path, "src"), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
