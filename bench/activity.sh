@@ -29,7 +29,7 @@ credit_code() {
 }
 
 today=$(TZ=Asia/Shanghai date +%F); issued=0; verified=0; changed=0
-base=$(( $(date +%s) % 10000000 * 7 ))
+base=$(( ($(date +%s) % 1000000 * 97 + $$ * 100003) % 90000000 ))   # distinct per run and per process
 for n in $(seq 1 "$N"); do
   [ "$(date +%s)" -lt "$DEADLINE" ] || { echo "time is up" >&2; break; }
   cc=$(credit_code $(( (base + n) % 100000000 ))); serial="$PREFIX$(printf %05d "$n")"

@@ -18,7 +18,7 @@ set -euo pipefail
 # shellcheck source=deploy/lib/pg-common.sh
 source "$(dirname "$0")/lib/pg-common.sh"
 
-BACKUP=""; DATA_PARENT=""; KIND=logical; PORT=55433; ARCHIVE="$LOCAL/wal-archive"; TARGET=latest; TARGET_VALUE=""
+BACKUP=""; DATA_PARENT=""; KIND=logical; PORT=55433; ARCHIVE="$LOCAL/wal-archive"; TARGET="latest"; TARGET_VALUE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --backup) BACKUP="$2"; shift 2 ;;
@@ -26,10 +26,10 @@ while [ $# -gt 0 ]; do
     --kind) KIND="$2"; shift 2 ;;
     --port) PORT="$2"; shift 2 ;;
     --wal-archive) ARCHIVE="$2"; shift 2 ;;
-    --target-lsn) TARGET=lsn; TARGET_VALUE="$2"; shift 2 ;;
-    --target-time) TARGET=time; TARGET_VALUE="$2"; shift 2 ;;
-    --target-name) TARGET=name; TARGET_VALUE="$2"; shift 2 ;;
-    --latest) TARGET=latest; shift ;;
+    --target-lsn) TARGET="lsn"; TARGET_VALUE="$2"; shift 2 ;;
+    --target-time) TARGET="time"; TARGET_VALUE="$2"; shift 2 ;;
+    --target-name) TARGET="name"; TARGET_VALUE="$2"; shift 2 ;;
+    --latest) TARGET="latest"; shift ;;
     -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) die "unknown argument: $1" ;;
   esac

@@ -76,7 +76,13 @@ trap cleanup EXIT INT TERM
 
 # --- Restore -----------------------------------------------------------------------------------------------
 RESTORE_START=$(date +%s)
-"$ROOT/deploy/restore.sh" --backup "$BACKUP" --data "$RLOCAL/pg" --kind "$KIND" --port "$PORT" --wal-archive "$LOCAL/wal-archive" "${TARGET_ARGS[@]}" >"$RLOCAL/restore.out"
+if ! "$ROOT/deploy/restore.sh" --backup "$BACKUP" --data "$RLOCAL/pg" --kind "$KIND" --port "$PORT" --wal-archive "$LOCAL/wal-archive" "${TARGET_ARGS[@]}" >"$RLOCAL/restore.out" 2>"$RLOCAL/restore.err"; then
+  cat "$RLOCAL/restore.err" >&2
+  jq -n --arg kind "$KIND" --arg at "$STAMP" --arg err "$(tail -n 20 "$RLOCAL/restore.err")" \
+    '{format: "orleans-licenses-restore-report-v1", verifiedAt: $at, kind: $kind, ok: false, restoreFailed: $err}' >"$BACKUP/restore-report.json"
+  printf '# Restore report (%s) — FAILED\n\nThe restore itself failed:\n\n```\n%s\n```\n' "$KIND" "$(tail -n 20 "$RLOCAL/restore.err")" >"$BACKUP/restore-report.md"
+  die "restore failed; $BACKUP/restore-report.md"
+fi
 RESTORE_SECONDS=$(( $(date +%s) - RESTORE_START ))
 RPORT=$(sed -n 's/^port=\([0-9]*\) .*/\1/p' "$RLOCAL/restore.out")
 CONN="Host=127.0.0.1;Port=$RPORT;Database=$DB;Username=postgres"

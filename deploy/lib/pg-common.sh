@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by deploy/backup.sh, restore.sh and verify-restore.sh (sourced): the PostgreSQL binaries, running them as
 # the 'postgres' OS user when we are root (as deploy/run.sh does), and the per-table figures of a database.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
