@@ -67,8 +67,8 @@ cleanup() {
     for _ in $(seq 1 300); do kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$RUN_PID" 2>/dev/null || true
   fi
-  if [ -f "$RLOCAL/pg/data/PG_VERSION" ] && [ "$KEEP" -eq 0 ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$RLOCAL/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+  if [ "$KEEP" -eq 0 ]; then
+    [ -f "$RLOCAL/pg/data/PG_VERSION" ] && { as_pg "$PG_BIN/pg_ctl" -D "$RLOCAL/pg/data" -m fast -w stop >/dev/null 2>&1 || true; }
     rm -rf "$RLOCAL"
   fi
 }
