@@ -64,6 +64,14 @@ if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
   as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --data-checksums >"$LOGS/initdb.log"
 fi
 [ "$(id -u)" -eq 0 ] && chown "$PG_USER" "$PG_DIR" "$PG_DIR/data"
+# WAL archiving for point-in-time recovery (deploy/backup.sh, deploy/restore.sh): every completed WAL segment is
+# copied to $LOCAL/wal-archive. wal_level=logical lets backup.sh take its snapshot from a replication slot, which
+# names the exact WAL position of that snapshot. Rewritten at every start, so the path follows OL_LOCAL_DIR.
+WAL_ARCHIVE="$LOCAL/wal-archive"
+mkdir -p "$WAL_ARCHIVE"; [ "$(id -u)" -eq 0 ] && chown "$PG_USER" "$WAL_ARCHIVE"
+printf "wal_level = logical\narchive_mode = on\narchive_command = 'test ! -f \"%s/%%f\" && cp %%p \"%s/%%f.part\" && mv \"%s/%%f.part\" \"%s/%%f\"'\n" \
+  "$WAL_ARCHIVE" "$WAL_ARCHIVE" "$WAL_ARCHIVE" "$WAL_ARCHIVE" >"$PG_DIR/data/archive.conf"
+grep -q "^include_if_exists = 'archive.conf'" "$PG_DIR/data/postgresql.conf" || echo "include_if_exists = 'archive.conf'" >>"$PG_DIR/data/postgresql.conf"
 
 STARTED_PG=0
 if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansLicenses.Silo.Database;
 using OrleansLicenses.Silo.Hosting;
+using OrleansLicenses.Silo.Operations;
 
 namespace OrleansLicenses.Silo;
 
@@ -11,6 +12,11 @@ internal static class SiloProgram
 {
     public static async Task Main(string[] args)
     {
+        if (await SignaturesCommandLine.TryRunAsync(args))
+        {
+            return; // signatures-verify: every stored licence signature against its certificate chain, no silo started
+        }
+
         using var host = SiloSetup.BuildHost(args);
         var configuration = host.Services.GetRequiredService<IConfiguration>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansLicenses.Silo");

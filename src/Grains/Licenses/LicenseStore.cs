@@ -38,15 +38,21 @@ public sealed class LicenseStore(NpgsqlDataSource dataSource)
                 return null;
             }
 
-            var state = JsonSerializer.Deserialize<LicenseState>(reader.GetString(0), Json)
-                ?? throw new InvalidOperationException($"Stored state of licence {licenseNumber} is empty.");
-            state.Revision = reader.GetInt32(1);
-            return state;
+            return Parse(licenseNumber, reader.GetString(0), reader.GetInt32(1));
         }
         catch (NpgsqlException e)
         {
             throw StorageFailures.Unavailable(e);
         }
+    }
+
+    /// <summary>Reads a <c>license_state</c> row's JSON as it is stored (also used by the offline signature check).</summary>
+    public static LicenseState Parse(string licenseNumber, string json, int revision)
+    {
+        var state = JsonSerializer.Deserialize<LicenseState>(json, Json)
+            ?? throw new InvalidOperationException($"Stored state of licence {licenseNumber} is empty.");
+        state.Revision = revision;
+        return state;
     }
 
     /// <summary>
