@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.Configuration;
+
+namespace OrleansLicenses.Silo.Hosting;
+
+/// <summary>
+/// In a Kubernetes pod the silo takes its name, address, service id and cluster id from the pod
+/// (<c>UseKubernetesHosting</c>: <c>POD_NAME</c>, <c>POD_IP</c>, <c>POD_NAMESPACE</c>, <c>ORLEANS_SERVICE_ID</c>,
+/// <c>ORLEANS_CLUSTER_ID</c>), listens on every address of the pod, and lets one or two silos watch the pods so that a
+/// deleted pod's silo is declared dead at once instead of after missed probes.
+/// </summary>
+public static class KubernetesSetup
+{
+    public const string EnabledSetting = "Orleans:Kubernetes:Enabled";
+
+    /// <summary>The variable the kubelet sets in every container.</summary>
+    public const string ServiceHostVariable = "KUBERNETES_SERVICE_HOST";
+
+    /// <summary><see cref="EnabledSetting"/> when set; otherwise whether this process runs in a Kubernetes container.</summary>
+    public static bool IsEnabled(IConfiguration configuration, Func<string, string?> environment) =>
+        configuration.GetValue<bool?>(EnabledSetting) ?? !string.IsNullOrEmpty(environment(ServiceHostVariable));
+
+    /// <summary>The ports from <c>Orleans:SiloPort</c>/<c>GatewayPort</c>; the address is the pod's.</summary>
+    public static ISiloBuilder UseKubernetesEndpoints(this ISiloBuilder silo, ClusterSettings settings)
+    {
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.SiloPort = settings.SiloPort;
+            o.GatewayPort = settings.GatewayPort;
+        });
+        return silo.UseKubernetesHosting();
+    }
+}
