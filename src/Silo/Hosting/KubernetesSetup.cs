@@ -1,5 +1,7 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
+using Orleans.Hosting.Kubernetes;
 
 namespace OrleansLicenses.Silo.Hosting;
 
@@ -21,12 +23,19 @@ public static class KubernetesSetup
         configuration.GetValue<bool?>(EnabledSetting) ?? !string.IsNullOrEmpty(environment(ServiceHostVariable));
 
     /// <summary>The ports from <c>Orleans:SiloPort</c>/<c>GatewayPort</c>; the address is the pod's.</summary>
-    public static ISiloBuilder UseKubernetesEndpoints(this ISiloBuilder silo, ClusterSettings settings)
+    public static ISiloBuilder UseKubernetesEndpoints(this ISiloBuilder silo, ClusterSettings settings, Func<string, string?> environment)
     {
+        // POD_IP is set here, not left to UseKubernetesHosting: Orleans' own default (the first local address) fills
+        // the advertised address in a post-configuration that runs before the Kubernetes one, which then keeps it.
+        var podIp = environment(KubernetesHostingOptions.PodIPEnvironmentVariable);
         silo.Configure<EndpointOptions>(o =>
         {
             o.SiloPort = settings.SiloPort;
             o.GatewayPort = settings.GatewayPort;
+            if (!string.IsNullOrEmpty(podIp))
+            {
+                o.AdvertisedIPAddress = IPAddress.Parse(podIp);
+            }
         });
         return silo.UseKubernetesHosting();
     }

@@ -39,7 +39,7 @@ public static class SiloSetup
         });
         if (KubernetesSetup.IsEnabled(configuration, Environment.GetEnvironmentVariable))
         {
-            silo.UseKubernetesEndpoints(settings);
+            silo.UseKubernetesEndpoints(settings, Environment.GetEnvironmentVariable);
         }
         else
         {
