@@ -166,7 +166,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
-export ConnectionStrings__Postgres="$CONN" Orleans__ClusterId="$CLUSTER_ID" Orleans__Tls__CaCertificatePath="$TLS/ca.crt"
+export ConnectionStrings__Postgres="$CONN" Orleans__ClusterId="$CLUSTER_ID" Orleans__Tls__CaCertificatePath="$TLS/ca.crt" Orleans__Kubernetes__Enabled=false
 [ -n "${OL_KEY_ENCRYPTION_KEY:-}" ] || { echo "OL_KEY_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 [ -n "${OL_PRESENTATION_KEY:-}" ] || { echo "OL_PRESENTATION_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }
 [ -n "${OL_AUDIT_KEY:-}" ] || { echo "OL_AUDIT_KEY=$(head -c 32 /dev/urandom | base64 -w0)" >>"$SECRETS"; source "$SECRETS"; }

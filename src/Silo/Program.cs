@@ -17,15 +17,19 @@ internal static class SiloProgram
             return; // signatures-verify: every stored licence signature against its certificate chain, no silo started
         }
 
-        using var host = SiloSetup.BuildHost(args);
+        // A migrations job (Database:Migrations=Only) needs the database settings only: no silo, no cluster certificate.
+        var migrationsOnly = MigrationModes.Of(Host.CreateApplicationBuilder(args).Configuration) == MigrationMode.Only;
+        using var host = migrationsOnly ? Host.CreateApplicationBuilder(args).Build() : SiloSetup.BuildHost(args);
         var configuration = host.Services.GetRequiredService<IConfiguration>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansLicenses.Silo");
 
         // Acknowledged means durable: refuse a server that would not keep commits (development may opt out).
-        await DurabilityGuard.CheckAsync(configuration.PostgresConnectionString(), configuration.GetValue<bool>(DurabilityGuard.AllowSetting), logger);
-        // The schema must exist before clustering starts; every silo may apply it (an advisory lock serialises them), as
-        // the schema owner when ConnectionStrings:Migrations is set, and then runs as its own login that owns nothing.
-        await SchemaMigrator.ApplyAsync(configuration.MigrationConnectionString(), logger);
-        await host.RunAsync();
+        var database = migrationsOnly ? configuration.MigrationConnectionString() : configuration.PostgresConnectionString();
+        await DurabilityGuard.CheckAsync(database, configuration.GetValue<bool>(DurabilityGuard.AllowSetting), logger);
+        // The schema must be current before clustering starts: applied here, or by a migrations job (Database:Migrations).
+        if (await SchemaGate.PassAsync(configuration, logger))
+        {
+            await host.RunAsync();
+        }
     }
 }

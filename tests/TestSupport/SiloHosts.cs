@@ -61,6 +61,8 @@ public sealed class SiloHosts : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Information",
             // Test silos run as Production hosts; their cluster is on loopback, so TLS is off unless a test configures it.
             ["Orleans:Tls:Disabled"] = "true",
+            // Explicit, so a test run inside a Kubernetes pod still clusters on loopback.
+            ["Orleans:Kubernetes:Enabled"] = "false",
         };
         foreach (var (key, value) in extraSettings)
         {

@@ -33,25 +33,15 @@ public static partial class SchemaMigrator
                 )
                 """, ct);
 
-            var applied = new Dictionary<string, string>(StringComparer.Ordinal);
-            await using (var cmd = new NpgsqlCommand("SELECT version, sha256 FROM schema_migrations", connection))
-            await using (var reader = await cmd.ExecuteReaderAsync(ct))
-            {
-                while (await reader.ReadAsync(ct))
-                {
-                    applied[reader.GetString(0)] = reader.GetString(1);
-                }
-            }
-
+            var applied = await AppliedAsync(connection, ct);
             foreach (var (name, sql) in Scripts)
             {
-                var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql)));
+                var hash = HashOf(sql);
                 if (applied.TryGetValue(name, out var recorded))
                 {
                     if (recorded != hash)
                     {
-                        throw new InvalidOperationException(
-                            $"Migration {name} was changed after it was applied (recorded {recorded}, now {hash}). Add a new migration instead.");
+                        throw Changed(name, recorded, hash);
                     }
 
                     continue;
@@ -78,6 +68,51 @@ public static partial class SchemaMigrator
             await Execute(connection, null, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// The embedded migrations not yet recorded in <c>schema_migrations</c>, read with any login that may select from it
+    /// (the silos' <c>ol_silo</c> may): a silo that does not migrate checks with it that the schema is current.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A recorded migration's text changed after it was applied.</exception>
+    public static async Task<IReadOnlyList<string>> PendingAsync(string connectionString, CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var exists = new NpgsqlCommand("SELECT to_regclass('schema_migrations') IS NOT NULL", connection);
+        var applied = (bool)(await exists.ExecuteScalarAsync(ct))! ? await AppliedAsync(connection, ct) : new Dictionary<string, string>(StringComparer.Ordinal);
+        var pending = new List<string>();
+        foreach (var (name, sql) in Scripts)
+        {
+            if (!applied.TryGetValue(name, out var recorded))
+            {
+                pending.Add(name);
+            }
+            else if (recorded != HashOf(sql))
+            {
+                throw Changed(name, recorded, HashOf(sql));
+            }
+        }
+
+        return pending;
+    }
+
+    private static async Task<Dictionary<string, string>> AppliedAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var applied = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var cmd = new NpgsqlCommand("SELECT version, sha256 FROM schema_migrations", connection);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            applied[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return applied;
+    }
+
+    private static string HashOf(string sql) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql)));
+
+    private static InvalidOperationException Changed(string name, string recorded, string now) =>
+        new($"Migration {name} was changed after it was applied (recorded {recorded}, now {now}). Add a new migration instead.");
 
     private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, CancellationToken ct)
     {

@@ -37,7 +37,15 @@ public static class SiloSetup
             o.ServiceId = settings.ServiceId;
             o.ClusterId = settings.ClusterId;
         });
-        silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedIPAddress), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: false);
+        if (KubernetesSetup.IsEnabled(configuration, Environment.GetEnvironmentVariable))
+        {
+            silo.UseKubernetesEndpoints(settings, Environment.GetEnvironmentVariable);
+        }
+        else
+        {
+            silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedIPAddress), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: false);
+        }
+
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;
@@ -113,6 +121,14 @@ public static class SiloSetup
         configure?.Invoke(builder.Configuration);
         logging?.Invoke(builder.Logging);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        if (builder.Configuration[SiloHealthEndpoint.UrlSetting] is { Length: > 0 } healthUrl)
+        {
+            // Registered before the silo, so it answers (503) while the silo joins.
+            builder.Services.AddHostedService(sp => new SiloHealthEndpoint(healthUrl,
+                () => sp.GetRequiredService<Orleans.Runtime.ISiloStatusOracle>().CurrentStatus == Orleans.Runtime.SiloStatus.Active,
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SiloHealthEndpoint>>()));
+        }
+
         builder.UseOrleans(orleans =>
         {
             orleans.UsePostgresClustering(builder.Configuration).AddLicensePlatform(builder.Configuration)
