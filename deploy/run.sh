@@ -3,7 +3,10 @@
 # N silos forming one cluster, the API host, and the demo data. Ctrl-C stops everything it started;
 # running it again keeps the data (in .local/, git-ignored).
 #
-#   ./deploy/run.sh [--silos N]
+#   ./deploy/run.sh [--silos N] [--api-hosts N]
+#
+# --api-hosts N starts N API hosts on consecutive ports from OL_API_URL's (5000, 5001, ...), all clients of the one
+# cluster; host 1 logs to api.log, host i to api-i.log.
 #
 # Environment: Bootstrap__AdminClientSecret (else one is generated once and kept in .local/secrets.env),
 #              OL_PG_PORT (default 55432), OL_API_URL (default http://127.0.0.1:5000),
@@ -16,15 +19,19 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SILOS=1
+API_HOSTS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --silos) SILOS="$2"; shift 2 ;;
     --silos=*) SILOS="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --api-hosts) API_HOSTS="$2"; shift 2 ;;
+    --api-hosts=*) API_HOSTS="${1#*=}"; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
 [[ "$SILOS" =~ ^[1-9][0-9]?$ ]] || { echo "--silos must be 1..99" >&2; exit 2; }
+[[ "$API_HOSTS" =~ ^[1-9]$ ]] || { echo "--api-hosts must be 1..9" >&2; exit 2; }
 
 LOCAL="${OL_LOCAL_DIR:-$ROOT/.local}"
 PG_DIR="$LOCAL/pg"
@@ -186,17 +193,25 @@ done
 # The migrations (applied by the first silo) created the ol_api_host role; give the API host its own login in it.
 "${PSQL[@]}" -d "$DB" -c "DO \$\$ BEGIN CREATE ROLE ol_api LOGIN IN ROLE ol_api_host; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
 
-say "Starting the API host on $API_URL"
-(cd "$API_DIR" && ConnectionStrings__Postgres="$API_CONN" Urls="$API_URL" Orleans__Tls__CertificatePath="$TLS/api-host.crt" Orleans__Tls__KeyPath="$TLS/api-host.key" Presentations__SigningKey="$OL_PRESENTATION_KEY" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__DevKeyPem="$(cat "$DEV_HOLDER_KEY")" \
-  Bootstrap__AdminClientSecret="$ADMIN_SECRET" Audit__CheckpointKey="$OL_AUDIT_KEY" Audit__AnchorFile="$LOCAL/audit-anchor.jsonl" exec dotnet OrleansLicenses.ApiHost.dll >"$LOGS/api.log" 2>&1) &
-PIDS+=($!)
+API_BASE_PORT="${API_URL##*:}"; API_BASE_PORT="${API_BASE_PORT%%/*}"
+api_url() { echo "${API_URL%:*}:$((API_BASE_PORT + $1 - 1))"; } # host i (1-based)
+for i in $(seq 1 "$API_HOSTS"); do
+  url=$(api_url "$i"); log="$LOGS/api.log"; [ "$i" -gt 1 ] && log="$LOGS/api-$i.log"
+  say "Starting API host $i of $API_HOSTS on $url"
+  (cd "$API_DIR" && ConnectionStrings__Postgres="$API_CONN" Urls="$url" Orleans__Tls__CertificatePath="$TLS/api-host.crt" Orleans__Tls__KeyPath="$TLS/api-host.key" Presentations__SigningKey="$OL_PRESENTATION_KEY" Auth__SigningKey="$OL_PLATFORM_KEY" Auth__Holder__DevKeyPem="$(cat "$DEV_HOLDER_KEY")" \
+    Bootstrap__AdminClientSecret="$ADMIN_SECRET" Audit__CheckpointKey="$OL_AUDIT_KEY" Audit__AnchorFile="$LOCAL/audit-anchor.jsonl" exec dotnet OrleansLicenses.ApiHost.dll >"$log" 2>&1) &
+  PIDS+=($!)
+done
 
-say "Waiting for $API_URL/health/ready"
-for n in $(seq 1 240); do
-  if curl -fs "$API_URL/health/ready" >/dev/null 2>&1; then break; fi
-  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "a process exited early; see $LOGS" >&2; tail -n 30 "$LOGS"/*.log >&2; exit 1; }; done
-  [ "$n" -eq 240 ] && { echo "not ready after 120 s; see $LOGS" >&2; exit 1; }
-  sleep 0.5
+for i in $(seq 1 "$API_HOSTS"); do
+  url=$(api_url "$i")
+  say "Waiting for $url/health/ready"
+  for n in $(seq 1 240); do
+    if curl -fs "$url/health/ready" >/dev/null 2>&1; then break; fi
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "a process exited early; see $LOGS" >&2; tail -n 30 "$LOGS"/*.log >&2; exit 1; }; done
+    [ "$n" -eq 240 ] && { echo "not ready after 120 s; see $LOGS" >&2; exit 1; }
+    sleep 0.5
+  done
 done
 
 if [ -x "$ROOT/deploy/seed-demo.sh" ]; then
@@ -207,8 +222,8 @@ fi
 
 cat <<INFO
 
-OrleansLicenses is running ($SILOS silo(s), cluster $CLUSTER_ID).
-  API                 $API_URL
+OrleansLicenses is running ($SILOS silo(s), $API_HOSTS API host(s), cluster $CLUSTER_ID).
+  API                 $API_URL$([ "$API_HOSTS" -gt 1 ] && echo " .. $(api_url "$API_HOSTS")")
   API reference       $API_URL/scalar
   OpenAPI document    $API_URL/openapi/v1.json
   Orleans dashboard   $API_URL/dashboard/   (admins; open from this machine in Development)

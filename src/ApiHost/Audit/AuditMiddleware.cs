@@ -157,7 +157,7 @@ public sealed partial class AuditMiddleware(
             http.Features.Set(original);
         }
 
-        var status = failure is null ? http.Response.StatusCode : ProblemExceptionHandler.StatusCodeFor(failure.SourceException, http.Request.Path);
+        var status = failure is null ? http.Response.StatusCode : ProblemExceptionHandler.StatusCodeFor(failure.SourceException, http.Request.Path, http.RequestAborted.IsCancellationRequested);
         if ((scope != AuditScope.FailuresOnly || status >= 400) && !(feature.RecordedBySilo && failure is null))
         {
             if (feature.Resource is null && status == StatusCodes.Status201Created && http.Response.Headers.Location.ToString() is { Length: > 0 } created)

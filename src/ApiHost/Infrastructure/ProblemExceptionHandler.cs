@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
 using OrleansLicenses.Errors;
 
 namespace OrleansLicenses.ApiHost.Infrastructure;
@@ -8,13 +7,14 @@ namespace OrleansLicenses.ApiHost.Infrastructure;
 /// <summary>
 /// The one exception-to-problem mapping. Domain exceptions carry their status kind and stable code; a request
 /// the framework could not read keeps its 400/413/415; a cluster or database that does not answer is 503 with
-/// Retry-After. Anything else is a 500 that says nothing about internals.
+/// Retry-After, wherever its exception sits in the chain (<see cref="TransientFailures"/>); a request its client
+/// abandoned is 499. Anything else is a 500 that says nothing about internals.
 /// </summary>
 public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, title, detail, code, fields) = Classify(exception, http.Request.Path);
+        var (status, title, detail, code, fields) = Classify(exception, http.Request.Path, http.RequestAborted.IsCancellationRequested);
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             http.Response.Headers.RetryAfter = "5";
@@ -23,6 +23,10 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         else if (status == StatusCodes.Status429TooManyRequests)
         {
             http.Response.Headers.RetryAfter = "3600"; // a domain budget (comparisons per hour) refills within the hour
+        }
+        else if (status == StatusCodes.Status499ClientClosedRequest)
+        {
+            LogClientClosed(logger, http.Request.Path);
         }
         else if (status >= 500)
         {
@@ -60,14 +64,33 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     }
 
     /// <summary>The status this handler answers an exception with (the audit trail records it as the outcome).</summary>
-    public static int StatusCodeFor(Exception exception, PathString path) => Classify(exception, path).Status;
+    public static int StatusCodeFor(Exception exception, PathString path, bool requestAborted = false) => Classify(exception, path, requestAborted).Status;
 
-    private static (int Status, string Title, string? Detail, string? Code, IReadOnlyList<FieldError>? Fields) Classify(Exception exception, PathString path) =>
+    private static (int Status, string Title, string? Detail, string? Code, IReadOnlyList<FieldError>? Fields) Classify(Exception exception, PathString path, bool requestAborted)
+    {
         // The Orleans dashboard parses its route values (silo addresses, grain ids) itself and throws on a malformed one,
         // sometimes wrapped (a proxy grain that could not be created): that is the caller's input, a 400.
-        path.StartsWithSegments("/dashboard") && IsMalformedInput(exception)
-            ? (StatusCodes.Status400BadRequest, "The request is invalid.", "A dashboard route value is malformed.", "request.invalid", null)
-            : ClassifyException(exception);
+        if (path.StartsWithSegments("/dashboard") && IsMalformedInput(exception))
+        {
+            return (StatusCodes.Status400BadRequest, "The request is invalid.", "A dashboard route value is malformed.", "request.invalid", null);
+        }
+
+        // The client went away: nobody reads the answer, and it is no fault of the platform's.
+        if (requestAborted && exception is OperationCanceledException)
+        {
+            return (StatusCodes.Status499ClientClosedRequest, "The client closed the request.", null, "request.aborted", null);
+        }
+
+        var classified = ClassifyException(exception);
+        if (classified.Status != StatusCodes.Status500InternalServerError || TransientFailures.Find(exception) is not { } transient)
+        {
+            return classified;
+        }
+
+        return transient is ServiceUnavailableException u
+            ? (StatusCodes.Status503ServiceUnavailable, "The licence service is temporarily unavailable.", "Retry after a few seconds.", u.Code, null)
+            : (StatusCodes.Status503ServiceUnavailable, "The licence service is temporarily unavailable.", "Retry after a few seconds.", "service.unavailable", null);
+    }
 
     private static (int Status, string Title, string? Detail, string? Code, IReadOnlyList<FieldError>? Fields) ClassifyException(Exception exception) => Unwrap(exception) switch
     {
@@ -86,14 +109,6 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             "Read it again and retry.", "concurrency.conflict", null),
         BadHttpRequestException b => (b.StatusCode, "The request could not be read.", Describe(b), "request.unreadable", null),
         JsonException j => (StatusCodes.Status400BadRequest, "The request body is not valid JSON.", JsonDetail(j), "request.invalid_json", null),
-        SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or GatewayTooBusyException
-            or Orleans.Runtime.Messaging.ConnectionFailedException
-            or OrleansException { InnerException: TimeoutException }
-            => (StatusCodes.Status503ServiceUnavailable, "The licence service is temporarily unavailable.", "Retry after a few seconds.", "service.unavailable", null),
-        ServiceUnavailableException u
-            => (StatusCodes.Status503ServiceUnavailable, "The licence service is temporarily unavailable.", "Retry after a few seconds.", u.Code, null),
-        NpgsqlException
-            => (StatusCodes.Status503ServiceUnavailable, "The licence database is temporarily unavailable.", "Retry after a few seconds.", "service.unavailable", null),
         _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null, "server.error", null),
     };
 
@@ -147,6 +162,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster or database unavailable ({ExceptionType}); answered 503")]
     private static partial void LogUnavailable(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The client closed the request to {Path} before it was answered")]
+    private static partial void LogClientClosed(ILogger logger, PathString path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception")]
     private static partial void LogUnhandled(ILogger logger, Exception exception);

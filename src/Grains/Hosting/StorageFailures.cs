@@ -10,16 +10,19 @@ namespace OrleansLicenses.Hosting;
 /// </summary>
 public static class StorageFailures
 {
-    public static ServiceUnavailableException Unavailable(Exception cause) => new(
-        $"The licence database is temporarily unavailable ({cause.GetType().Name}{(cause is PostgresException p ? " " + p.SqlState : "")}).");
-
-    /// <summary>Whether an exception is a failure of the database or of reaching it (as opposed to a rule or a bug).</summary>
-    public static bool IsStorageFailure(Exception e) => e switch
+    public static ServiceUnavailableException Unavailable(Exception cause)
     {
-        NpgsqlException or TimeoutException => true,
-        Orleans.Storage.InconsistentStateException => false,
-        Orleans.Runtime.OrleansException { InnerException: { } inner } => IsStorageFailure(inner),
-        _ when e.InnerException is NpgsqlException => true,
-        _ => false,
-    };
+        var driver = ExceptionCauses.Of(cause).FirstOrDefault(e => e is NpgsqlException) ?? cause;
+        return new($"The licence database is temporarily unavailable ({driver.GetType().Name}{(driver is PostgresException p ? " " + p.SqlState : "")}).");
+    }
+
+    /// <summary>
+    /// Whether an exception is a failure of the database or of reaching it (as opposed to a rule or a bug): the driver's
+    /// exception or a time-out, itself or anywhere inside it (an <see cref="Orleans.Runtime.OrleansException"/> of the
+    /// reminder or storage provider, an <see cref="AggregateException"/>, any other wrapper). A concurrency conflict is
+    /// not one: it is the loser of a race, answered 409.
+    /// </summary>
+    public static bool IsStorageFailure(Exception e) =>
+        e is not Orleans.Storage.InconsistentStateException && e is not ServiceUnavailableException
+        && ExceptionCauses.Of(e).Any(c => c is NpgsqlException or TimeoutException);
 }
