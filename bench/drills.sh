@@ -99,7 +99,7 @@ PG_CHECK=$("${PSQL[@]}" -c "SELECT string_agg(name || '=' || setting, ',' ORDER 
 export RateLimits__VerificationPerSecond=100000000 RateLimits__TokenPerMinute=1000000 RateLimits__PublicPerMinute=1000000 RateLimits__DevMintPerMinute=1000000
 export RateLimits__Edge__PerAddressPerSecond=100000000 RateLimits__Edge__PerAddressBurst=100000000 RateLimits__Edge__GlobalPerSecond=100000000 RateLimits__Edge__GlobalBurst=100000000
 export Auth__TokenLifetimeMinutes=240
-export OL_LOCAL_DIR="$DLOCAL" OL_PG_PORT=$PG_PORT OL_API_URL="$API" OL_SILO_PORT_BASE=$SILO_PORT_BASE OL_GATEWAY_PORT_BASE=$GATEWAY_PORT_BASE
+export OL_METRICS_PORT_BASE=9760 OL_LOCAL_DIR="$DLOCAL" OL_PG_PORT=$PG_PORT OL_API_URL="$API" OL_SILO_PORT_BASE=$SILO_PORT_BASE OL_GATEWAY_PORT_BASE=$GATEWAY_PORT_BASE
 say "building (Release) and starting $SILOS silos + $API_HOSTS API hosts ($APIS)"
 PLATFORM_LOG="$DLOCAL/logs/platform.log"
 OL_SKIP_BUILD=$((1 - BUILD)) "$ROOT/deploy/run.sh" --silos "$SILOS" --api-hosts "$API_HOSTS" >"$PLATFORM_LOG" 2>&1 &

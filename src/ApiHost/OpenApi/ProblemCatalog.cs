@@ -24,6 +24,7 @@ public static class ProblemCatalog
         new("concurrency.conflict", 409, "the object was changed concurrently; read it again"),
         new("idempotency.key_reused", 422, "the Idempotency-Key was used before with another body"),
         new("rate.limited", 429, "too many requests; the Retry-After header says when to try again"),
+        new("request.aborted", 499, "the client closed the connection before the answer; nothing is sent (logged and audited only)"),
         new("service.unavailable", 503, "the cluster or the database is temporarily unavailable; retry after Retry-After"),
         new("audit.unavailable", 503, "the audit record could not be written, so nothing was executed or disclosed; retry"),
         new("server.error", 500, "an unexpected error; the answer says nothing about internals and the log has the cause"),
