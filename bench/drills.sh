@@ -319,10 +319,10 @@ drill_backup() {
   load_start backup 40; sleep 6
   mark fault
   local backup_rc=0 verify_rc=0
-  "$ROOT/deploy/backup.sh" --out "$WORK/backup" >"$WORK/backup.log" 2>&1 || backup_rc=$?
+  "$ROOT/deploy/backup.sh" --out "$WORK/backup-set" >"$WORK/backup.log" 2>&1 || backup_rc=$?
   mark back
   load_wait
-  "$ROOT/deploy/verify-restore.sh" --backup "$WORK/backup" >"$WORK/verify-restore.log" 2>&1 || verify_rc=$?
+  "$ROOT/deploy/verify-restore.sh" --backup "$WORK/backup-set" >"$WORK/verify-restore.log" 2>&1 || verify_rc=$?
   drill_analyse
   goal "deploy/backup.sh exit status" "$backup_rc" "==" 0
   goal "deploy/verify-restore.sh exit status" "$verify_rc" "==" 0

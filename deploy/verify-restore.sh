@@ -129,7 +129,7 @@ for f in demo-clients.env dev-holder-key.pem; do [ -f "$LOCAL/$f" ] && cp -p "$L
 [ -d "$LOCAL/tls" ] && cp -rp "$LOCAL/tls" "$RLOCAL/tls"
 [ -f "$BACKUP/audit-anchor.jsonl" ] && cp "$BACKUP/audit-anchor.jsonl" "$RLOCAL/audit-anchor.jsonl"
 say "starting the platform on the restored database (API $API_URL)"
-OL_LOCAL_DIR="$RLOCAL" OL_PG_PORT="$RPORT" OL_API_URL="$API_URL" OL_SILO_PORT_BASE="$SILO_BASE" OL_GATEWAY_PORT_BASE="$GW_BASE" OL_SKIP_BUILD=1 \
+OL_METRICS_PORT_BASE=0 OL_LOCAL_DIR="$RLOCAL" OL_PG_PORT="$RPORT" OL_API_URL="$API_URL" OL_SILO_PORT_BASE="$SILO_BASE" OL_GATEWAY_PORT_BASE="$GW_BASE" OL_SKIP_BUILD=1 \
   setsid "$ROOT/deploy/run.sh" >"$RLOCAL/run.log" 2>&1 &
 RUN_PID=$!
 READY=false
