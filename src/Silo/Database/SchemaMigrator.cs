@@ -65,7 +65,12 @@ public static partial class SchemaMigrator
         }
         finally
         {
-            await Execute(connection, null, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+            // A broken connection already released the lock with its session; unlocking on it would only hide the
+            // migration's own error behind "Connection is not open".
+            if (connection.FullState == System.Data.ConnectionState.Open)
+            {
+                await Execute(connection, null, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+            }
         }
     }
 
