@@ -51,6 +51,7 @@ public static class SiloSetup
             o.Invariant = Invariant;
             o.ConnectionString = configuration.PostgresConnectionString();
         });
+        silo.UsePlatformMembership();
         return silo;
     }
 
