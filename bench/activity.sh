@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Puts licences, use records and audit records into a running local platform (deploy/run.sh): issues N food
-# licences with the demo Harbin issuer, verifies each once with the demo verifier (scope basis), and changes every
-# tenth. Used to give a backup/restore drill something to prove (deploy/verify-restore.sh); runs for at most
+# Puts licences, use records, corrections and audit records into a running local platform (deploy/run.sh): issues
+# N food licences with the demo Harbin issuer, verifies each once with the demo verifier (scope basis), changes
+# every tenth, files a correction request (art. 15) on every tenth with the verifier and has the issuer resolve
+# every second of those. Used to give a backup/restore drill something to prove (deploy/verify-restore.sh); runs for at most
 # OL_ACTIVITY_SECONDS (default 300) and stops early when done.
 #
 #   OL_API_URL=http://127.0.0.1:5000 OL_LOCAL_DIR=.local ./bench/activity.sh [N=50] [SERIAL_PREFIX=R]
@@ -28,7 +29,7 @@ credit_code() {
   k=$(( (31 - s % 31) % 31 )); echo "$first${alpha:k:1}"
 }
 
-today=$(TZ=Asia/Shanghai date +%F); issued=0; verified=0; changed=0
+today=$(TZ=Asia/Shanghai date +%F); issued=0; verified=0; changed=0; corrections=0; resolved=0
 base=$(( ($(date +%s) % 1000000 * 97 + $$ * 100003) % 90000000 ))   # distinct per run and per process
 for n in $(seq 1 "$N"); do
   [ "$(date +%s)" -lt "$DEADLINE" ] || { echo "time is up" >&2; break; }
@@ -45,5 +46,15 @@ for n in $(seq 1 "$N"); do
     curl -fsS -o /dev/null -H "Authorization: Bearer $ISSUER" -H 'Content-Type: application/json' -H "Idempotency-Key: $serial-c" \
       --data '{"fields":{"address":"哈尔滨市道里区新址2号"},"reason":"经营场所变更"}' "$API/api/licenses/$number/changes" && changed=$((changed + 1))
   fi
+  if [ $((n % 10)) -eq 5 ]; then
+    correction=$(curl -fsS -H "Authorization: Bearer $VERIFIER" -H 'Content-Type: application/json' -H "Idempotency-Key: $serial-k" \
+      --data "{\"licenseId\":\"$id\",\"fields\":{\"address\":\"哈尔滨市南岗区示例路${n}号之一\"},\"description\":\"门牌号有误\",\"cause\":\"data\"}" \
+      "$API/api/corrections" | jq -r .id) && corrections=$((corrections + 1))
+    if [ $((n % 20)) -eq 5 ] && [ -n "${correction:-}" ] && [ "$correction" != null ]; then
+      curl -fsS -o /dev/null -H "Authorization: Bearer $ISSUER" -H 'Content-Type: application/json' -H "Idempotency-Key: $serial-r" \
+        --data "{\"outcome\":\"corrected\",\"fields\":{\"address\":\"哈尔滨市南岗区示例路${n}号之一\"},\"reason\":\"核实门牌号，予以更正\"}" \
+        "$API/api/corrections/$correction/resolve" && resolved=$((resolved + 1))
+    fi
+  fi
 done
-echo "issued $issued, verified $verified, changed $changed (serial prefix $PREFIX)"
+echo "issued $issued, verified $verified, changed $changed, corrections filed $corrections (resolved $resolved) (serial prefix $PREFIX)"
