@@ -16,7 +16,7 @@ namespace OrleansLicenses.ApiHost.Infrastructure;
 /// retry them with the same key. A secret in an answer (<see cref="SecretMembersMetadata"/>) is shown once: the
 /// stored answer has it removed, and a replay says so instead of showing it again.
 /// </summary>
-public sealed class IdempotencyFilter(IClusterClient cluster, IOptions<JsonOptions> json) : IEndpointFilter
+public sealed partial class IdempotencyFilter(IClusterClient cluster, IOptions<JsonOptions> json, ILogger<IdempotencyFilter> logger) : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
 
@@ -63,7 +63,7 @@ public sealed class IdempotencyFilter(IClusterClient cluster, IOptions<JsonOptio
         }
         catch
         {
-            await grain.AbandonAsync(hash);
+            await TryAbandonAsync(grain, hash);
             throw;
         }
 
@@ -87,6 +87,26 @@ public sealed class IdempotencyFilter(IClusterClient cluster, IOptions<JsonOptio
 
         return result;
     }
+
+    /// <summary>
+    /// Forgets the in-flight request after its handler failed, without hiding that failure: when the key's grain is
+    /// unreachable too (the silo holding it died, the database is down) the request's own error is what the client
+    /// must see (a 503 for a fault), and the key frees itself when its in-flight limit passes.
+    /// </summary>
+    private async Task TryAbandonAsync(IIdempotencyGrain grain, string hash)
+    {
+        try
+        {
+            await grain.AbandonAsync(hash);
+        }
+        catch (Exception e)
+        {
+            LogAbandonFailed(e.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release an Idempotency-Key after its request failed ({Error}); it frees itself after its in-flight limit.")]
+    private partial void LogAbandonFailed(string error);
 
     private static async Task<string> RequestHash(HttpRequest request)
     {

@@ -113,21 +113,13 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     };
 
     /// <summary>
-    /// Orleans wraps what a grain's storage provider throws (e.g. while activating) in an <see cref="OrleansException"/>;
-    /// the platform's own error inside it decides the answer.
+    /// Orleans wraps what a grain's storage provider throws (e.g. while activating) in an <see cref="OrleansException"/>,
+    /// and tasks wrap in an <see cref="AggregateException"/>; the platform's own error inside such a wrapper decides the
+    /// answer (the same chain walk as <see cref="TransientFailures"/>). Other exceptions are classified as they are.
     /// </summary>
-    private static Exception Unwrap(Exception exception)
-    {
-        for (var e = exception; e is OrleansException { InnerException: { } inner }; e = inner)
-        {
-            if (inner is ServiceUnavailableException or DomainException)
-            {
-                return inner;
-            }
-        }
-
-        return exception;
-    }
+    private static Exception Unwrap(Exception exception) => exception is OrleansException or AggregateException
+        ? ExceptionCauses.Of(exception).FirstOrDefault(e => e is ServiceUnavailableException or DomainException) ?? exception
+        : exception;
 
     private static string Title(DomainErrorKind kind) => kind switch
     {
