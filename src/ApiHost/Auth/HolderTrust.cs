@@ -83,7 +83,7 @@ public sealed class HolderTrust
 
     /// <summary>An in-process connection (no remote address) or a loopback one: the only callers the minter answers.</summary>
     public static bool IsLocal(HttpContext http) =>
-        http.Connection.RemoteIpAddress is not { } address || IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+        http.Connection.RemoteIpAddress is not { } address || Infrastructure.ClientNetwork.IsLoopback(address);
 
     private static List<SecurityKey> ProductionKeys(HolderTokenSettings settings)
     {

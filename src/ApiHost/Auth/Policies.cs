@@ -39,7 +39,7 @@ public static class Policies
             .AddPolicy(Dashboard, p => p.RequireAssertion(ctx =>
                 ctx.User.IsInRole(Roles.Admin)
                 || (environment.IsDevelopment() && ctx.Resource is HttpContext http
-                    && http.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip))));
+                    && http.Connection.RemoteIpAddress is { } ip && Infrastructure.ClientNetwork.IsLoopback(ip))));
         return services;
     }
 }

@@ -14,6 +14,10 @@ public static class ClientNetwork
     /// <summary>The key of a connection without an IP address (a Unix socket, the in-memory test server).</summary>
     public const string Unknown = "unknown";
 
+    /// <summary>A loopback address, also when it arrives IPv4-mapped on a dual-stack socket (<c>::ffff:127.0.0.1</c>).</summary>
+    public static bool IsLoopback(IPAddress address) =>
+        IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+
     public static string KeyOf(IPAddress? address)
     {
         if (address is null)
