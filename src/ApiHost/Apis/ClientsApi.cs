@@ -20,6 +20,8 @@ public static partial class ClientsApi
         group.MapGet("/{clientId}", Get).WithName("GetClient").WithSummary("A registered client (never its secret).");
         group.MapPost("/{clientId}/disable", Disable).WithIdempotencyKey().WithName("DisableClient")
             .WithSummary("Disables a client: it gets no more tokens, and the tokens it holds stop working at once.");
+        group.MapPost("/{clientId}/enable", Enable).WithIdempotencyKey(secretMembers: "clientSecret").WithName("EnableClient")
+            .WithSummary("Enables a disabled client again with a new secret, shown once; the secret it had before never works again.");
         group.MapPost("/{clientId}/secret", RotateSecret).WithIdempotencyKey(secretMembers: "clientSecret").WithName("RotateClientSecret")
             .WithSummary("Rotates a client's secret: the new one is shown once; the old secret and the tokens issued before stop working.");
         return app;
@@ -94,6 +96,14 @@ public static partial class ClientsApi
         var view = await Grain(cluster, clientId).DisableAsync(user.ToCaller(http));
         standings.Forget(clientId); // this host refuses the client's tokens from now; others within ClientStandings.MaxCacheSeconds
         return TypedResults.Ok(view);
+    }
+
+    public static async Task<Ok<RotatedSecretResponse>> Enable(
+        string clientId, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, ClientStandings standings)
+    {
+        var enabled = await Grain(cluster, clientId).EnableAsync(user.ToCaller(http));
+        standings.Forget(clientId);
+        return TypedResults.Ok(new RotatedSecretResponse(enabled.Client.ClientId, enabled.ClientSecret, enabled.Client.Version));
     }
 
     public static async Task<Ok<RotatedSecretResponse>> RotateSecret(

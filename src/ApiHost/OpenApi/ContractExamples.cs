@@ -71,6 +71,9 @@ public sealed class ContractExamples : IOpenApiOperationTransformer
             { "clientId": "hrb-market-system", "name": "哈尔滨市场监管业务系统", "role": "issuer", "unitCode": "11230100000000027J",
               "regionCode": null, "enabled": false, "registeredAt": "2026-11-28T09:30:00+00:00", "registeredBy": "admin", "version": 1 }
             """,
+        [("EnableClient", "200")] = """
+            { "clientId": "hrb-market-system", "clientSecret": "<the new secret, shown once>", "version": 2, "notice": null }
+            """,
         [("RotateClientSecret", "200")] = """
             { "clientId": "hrb-market-system", "clientSecret": "<the new secret, shown once>", "version": 2, "notice": null }
             """,

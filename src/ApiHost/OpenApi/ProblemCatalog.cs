@@ -68,6 +68,7 @@ public static class ProblemCatalog
         new("client.not_found", 404, "no such client"),
         new("client.exists", 409, "a client with this id exists"),
         new("client.disabled", 409, "the client is disabled: its secret is not rotated"),
+        new("client.enabled", 409, "the client is enabled: rotate its secret instead of enabling it"),
         new("holder.not_found", 404, "no such holder, or not the caller"),
         new("authorization.expired", 400, "the authorization's end is not in the future"),
         new("authorization.limit", 409, "the holder has 100 authorizations in force; withdraw one first"),

@@ -14,6 +14,13 @@ public interface IClientGrain : IGrainWithStringKey
     /// <summary>Disables the client so it can no longer obtain tokens, and bumps its version so the tokens it holds are refused; administrators only.</summary>
     Task<ClientView> DisableAsync(Caller caller);
 
+    /// <summary>
+    /// Enables a disabled client again with a fresh secret (returned once) and a new version: the secret it had when
+    /// it was disabled may be why it was disabled, so it never works again. An enabled client is a conflict
+    /// (<c>client.enabled</c>; rotating its secret is the operation for that). Administrators only.
+    /// </summary>
+    Task<ClientRegistered> EnableAsync(Caller caller);
+
     /// <summary>Replaces the secret with a fresh one (returned once) and bumps the version, so the old secret and older tokens stop working; administrators only.</summary>
     Task<ClientRegistered> RotateSecretAsync(Caller caller);
 

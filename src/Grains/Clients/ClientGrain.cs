@@ -94,6 +94,22 @@ public sealed class ClientGrain(
         return View();
     }
 
+    async Task<ClientRegistered> IClientGrain.EnableAsync(Caller caller)
+    {
+        RequireAdminOfRegistered(caller, "enable");
+        if (state.State.Enabled)
+        {
+            throw DomainException.Conflict("client.enabled", "The client is enabled; rotate its secret to replace the secret.");
+        }
+
+        var secret = SecretHasher.NewSecret();
+        state.State.Enabled = true;
+        state.State.SecretHash = SecretHasher.Hash(secret);
+        state.State.Version++;
+        await state.WriteOrDeactivateAsync(this);
+        return new ClientRegistered(View(), secret);
+    }
+
     async Task<ClientRegistered> IClientGrain.RotateSecretAsync(Caller caller)
     {
         RequireAdminOfRegistered(caller, "rotate the secrets of");

@@ -68,6 +68,7 @@ public sealed class ClientRevocationTests(ApiFixture fixture)
     [Theory]
     [InlineData("disable")]
     [InlineData("secret")]
+    [InlineData("enable")]
     public async Task DisableOrRotate_OfAnUnknownOrMalformedClient_Is404_AndTheTwoLookAlike(string action)
     {
         using var admin = await fixture.AsAdminAsync();
@@ -75,6 +76,40 @@ public sealed class ClientRevocationTests(ApiFixture fixture)
         var malformed = await ProblemAssert.IsProblem(await admin.PostAsync($"/api/clients/NOT%20A%20CLIENT/{action}", null), HttpStatusCode.NotFound);
         Assert.Equal("client.not_found", unknown.GetProperty("code").GetString());
         Assert.Equal(Comparable(unknown.GetRawText()), Comparable(malformed.GetRawText()));
+    }
+
+    [Fact]
+    public async Task Enable_OfADisabledClient_GivesANewSecretOnce_AndTheSecretItHadBefore_NeverWorksAgain()
+    {
+        var (id, oldSecret) = await fixture.RegisterClientAsync("sync", regionCode: "230100");
+        using var admin = await fixture.AsAdminAsync();
+        (await admin.PostAsync($"/api/clients/{id}/disable", null)).EnsureSuccessStatusCode();
+
+        var key = Guid.NewGuid().ToString("N");
+        using var enabled = await Post(admin, $"/api/clients/{id}/enable", key);
+        Assert.Equal(HttpStatusCode.OK, enabled.StatusCode);
+        var body = await enabled.ReadJson();
+        var newSecret = body.GetProperty("clientSecret").GetString()!;
+        Assert.NotEqual(oldSecret, newSecret);
+        Assert.Equal(2, body.GetProperty("version").GetInt32());
+        using var view = await admin.GetAsync($"/api/clients/{id}");
+        Assert.True((await view.ReadJson()).GetProperty("enabled").GetBoolean());
+
+        using var anonymous = fixture.Anonymous();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/auth/token", Form(id, oldSecret))).StatusCode);
+        using var after = await fixture.AsClientAsync(id, newSecret);
+        Assert.Equal(HttpStatusCode.OK, (await after.GetAsync("/api/catalog/types")).StatusCode);
+
+        Assert.Equal(1L, await fixture.ScalarAsync("""
+            SELECT count(*) FROM audit_records
+            WHERE kind = 'write' AND action = 'EnableClient' AND resource = $1 AND outcome = 'succeeded' AND actor = $2
+            """, $"/api/clients/{id}/enable", ApiFixture.AdminClientId));
+
+        using var replay = await Post(admin, $"/api/clients/{id}/enable", key);
+        Assert.True(replay.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(JsonValueKind.Null, (await replay.ReadJson()).GetProperty("clientSecret").ValueKind);
+        var again = await ProblemAssert.IsProblem(await admin.PostAsync($"/api/clients/{id}/enable", null), HttpStatusCode.Conflict);
+        Assert.Equal("client.enabled", again.GetProperty("code").GetString());
     }
 
     [Fact]

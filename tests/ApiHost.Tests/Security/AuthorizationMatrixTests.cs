@@ -45,6 +45,7 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         // Revocation (issue 13) acts on clients of its own (World.Revocable), so no caller of the table loses its token.
         ["POST /api/clients/{clientId}/disable"] = Row(U4, "200 200 404 404", F4, F4, F4, F4, F4, F4, F4),
         ["POST /api/clients/{clientId}/secret"] = Row(U4, "200 200 404 404", F4, F4, F4, F4, F4, F4, F4),
+        ["POST /api/clients/{clientId}/enable"] = Row(U4, "200 200 404 404", F4, F4, F4, F4, F4, F4, F4),
         ["PUT /api/catalog/types/{typeCode}"] = Row(U4, "200 200 200 400", F4, F4, F4, F4, F4, F4, F4),
         ["GET /api/catalog/types"] = Row(U, "200", "200", "200", "200", "200", "200", "200", "200"),
         ["GET /api/catalog/types/{typeCode}"] = Row(U4, "200 200 404 400", "200 200 404 400", "200 200 404 400", "200 200 404 400",
@@ -121,7 +122,7 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         public Dictionary<bool, string> Authorization { get; } = [];
         public Dictionary<bool, string> ClientId { get; } = [];
 
-        /// <summary>Clients registered only to be disabled or have their secret rotated, per operation ("disable", "secret") and side.</summary>
+        /// <summary>Clients registered only to be disabled, have their secret rotated or (disabled first) be enabled again, per operation ("disable", "secret", "enable") and side.</summary>
         public Dictionary<(string Operation, bool Side), string> Revocable { get; } = [];
         public JsonElement Document { get; set; }
 
@@ -225,11 +226,17 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         w.Clients[CallerKind.VerifierInScope] = await Client("verifier", Demo.HarbinCentre, null, true);
         w.Clients[CallerKind.VerifierOutOfScope] = await Client("verifier", QiqiharCentre, null, false);
         w.Clients[CallerKind.Sync] = await Client("sync", null, "230100", true);
-        foreach (var operation in new[] { "disable", "secret" })
+        foreach (var operation in new[] { "disable", "secret", "enable" })
         {
             foreach (var side in new[] { true, false })
             {
-                w.Revocable[(operation, side)] = (await fixture.RegisterClientAsync("sync", null, "230100")).ClientId;
+                var id = (await fixture.RegisterClientAsync("sync", null, "230100")).ClientId;
+                if (operation == "enable")
+                {
+                    (await admin.PostAsync($"/api/clients/{id}/disable", null)).EnsureSuccessStatusCode();
+                }
+
+                w.Revocable[(operation, side)] = id;
             }
         }
 
