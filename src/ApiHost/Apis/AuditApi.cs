@@ -25,6 +25,8 @@ public static class AuditApi
             .WithSummary("Audit records, newest first; filter by time (from, to), actor, resource (substring), action, outcome, kind, requestId; paged.");
         group.MapGet("/verify", Verify).WithName("VerifyAuditTrail")
             .WithSummary("Recomputes the SM3 chain, checks the signed checkpoints and the head, and reports the first broken link.");
+        group.MapGet("/denials", DenialQueries.List).WithName("ListAccessDenials")
+            .WithSummary("Denied requests (401, 403, pre-authentication 429) summed per client network, status, actor and action over a time window (from, to), largest first; filter by client and status; paged.");
         group.MapPost("/checkpoints", Checkpoint).WithName("CreateAuditCheckpoint")
             .WithSummary("Signs the chain head now (after verifying the records since the previous checkpoint).");
         return app;
@@ -118,7 +120,7 @@ public static class AuditApi
         return TypedResults.Ok(new CheckpointResponse(result.Checkpoint, result.Created));
     }
 
-    private static DateTimeOffset? Time(FieldErrors errors, string field, string? value)
+    internal static DateTimeOffset? Time(FieldErrors errors, string field, string? value)
     {
         if (value is null)
         {

@@ -95,6 +95,41 @@ public sealed class FloodTests(FloodFixture fixture)
         Assert.Equal(rows.Count, rows.Select(r => r.Minute).Distinct().Count());
     }
 
+    [Fact]
+    public async Task Denials_AreListedForTheOperator_SummedPerNetworkStatusAndAction_AndBadFiltersAreNamed()
+    {
+        const int n = 7;
+        var address = FloodFixture.NewAddress();
+        using (var anonymous = fixture.From(address))
+        {
+            for (var i = 0; i < n; i++)
+            {
+                using var response = await anonymous.GetAsync("/api/licenses/x");
+                Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            }
+        }
+
+        await Flush();
+        var network = ApiHost.Infrastructure.ClientNetwork.KeyOf(IPAddress.Parse(address));
+        var adminToken = await fixture.TokenAsync(ApiFixture.AdminClientId, fixture.AdminSecret);
+        using var admin = fixture.From(FloodFixture.NewAddress(), adminToken);
+        using var listed = await admin.GetAsync($"/api/admin/audit/denials?client={Uri.EscapeDataString(network)}&status=401");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        var body = await listed.ReadJson();
+        var item = Assert.Single(body.GetProperty("items").EnumerateArray());
+        Assert.Equal(n, item.GetProperty("count").GetInt64());
+        Assert.Equal((network, 401, AuditEntryFactory.Anonymous, "GetLicense"), (item.GetProperty("client").GetString(),
+            item.GetProperty("status").GetInt32(), item.GetProperty("actor").GetString(), item.GetProperty("action").GetString()));
+        Assert.Equal(1, body.GetProperty("total").GetInt64());
+
+        using var none = await admin.GetAsync($"/api/admin/audit/denials?client={Uri.EscapeDataString(network)}&status=403");
+        Assert.Empty((await none.ReadJson()).GetProperty("items").EnumerateArray());
+        await ProblemAssert.IsProblem(await admin.GetAsync("/api/admin/audit/denials?status=500"), HttpStatusCode.BadRequest, "status");
+        await ProblemAssert.IsProblem(await admin.GetAsync("/api/admin/audit/denials?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z"),
+            HttpStatusCode.BadRequest, "to");
+        await ProblemAssert.IsProblem(await admin.GetAsync("/api/admin/audit/denials?from=yesterday"), HttpStatusCode.BadRequest, "from");
+    }
+
     private static DateTime Minute(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
 
     private Task<int> Flush() => fixture.Factory.Services.GetRequiredService<DenialFlusher>().FlushAsync();
