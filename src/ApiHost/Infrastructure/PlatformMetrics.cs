@@ -16,11 +16,21 @@ public static class PlatformMetrics
 {
     public const string Path = "/api/admin/metrics";
 
+    /// <summary>
+    /// How many instruments the meter provider keeps (<c>Metrics:MaxMetricStreams</c>). OpenTelemetry counts every
+    /// instrument it ever saw, disposed ones included, and silently drops new ones past its limit (1000 by default);
+    /// in a process that hosts more than one Orleans client or web host over its life (tests, tools) the limit was
+    /// reached and the ASP.NET Core and Orleans series vanished from the scrape.
+    /// </summary>
+    public const int DefaultMaxMetricStreams = 10_000;
+
     public static WebApplicationBuilder AddPlatformMetrics(this WebApplicationBuilder builder)
     {
+        var maxStreams = builder.Configuration.GetValue("Metrics:MaxMetricStreams", DefaultMaxMetricStreams);
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("orleans-licenses-api", serviceInstanceId: Environment.MachineName))
             .WithMetrics(metrics => metrics
+                .SetMaxMetricStreams(maxStreams)
                 .AddAspNetCoreInstrumentation()
                 .AddMeter("Microsoft.AspNetCore.Server.Kestrel")
                 .AddRuntimeInstrumentation()

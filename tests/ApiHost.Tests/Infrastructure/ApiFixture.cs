@@ -68,6 +68,9 @@ public class ApiFixture : IAsyncLifetime
             web.ConfigureLogging(LogSink.AddTo);
             web.UseSetting("ConnectionStrings:Postgres", ApiConnectionString);
             web.UseSetting("Orleans:ClusterId", clusterId);
+            // This host lives through the whole test run, while the run starts and stops many other hosts and silos in the
+            // same process: every instrument they create counts towards this meter provider's limit.
+            web.UseSetting("Metrics:MaxMetricStreams", "1000000");
             web.UseSetting("Orleans:ServiceId", serviceId);
             web.UseSetting("Auth:SigningKey", PlatformKey);
             web.UseSetting("Auth:Holder:DevKeyPem", HolderDevKeyPem);
