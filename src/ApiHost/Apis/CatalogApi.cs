@@ -35,6 +35,12 @@ public static class CatalogApi
     public static async Task<Results<Ok<LicenseTypeView>, ValidationProblem>> Define(
         string typeCode, LicenseTypeDefinition body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
     {
+        // Orleans refuses a blank grain key outright (ArgumentException, a 500); any other malformed code is the grain's to refuse.
+        if (string.IsNullOrWhiteSpace(typeCode))
+        {
+            return new FieldErrors().Add("typeCode", "is required").ToProblem();
+        }
+
         var definition = body with { PublicFields = body.PublicFields ?? [], Fields = body.Fields ?? [] };
         // The rules of a definition are the licence-type grain's; it answers every broken one at once.
         return TypedResults.Ok(await cluster.Get<ILicenseTypeGrain>(typeCode).DefineAsync(definition, user.ToCaller(http)));

@@ -52,6 +52,13 @@ public sealed class CatalogAndUnitsTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task ABlankTypeCodeInThePath_Is400NamingIt_NotAServerError()
+    {
+        using var admin = await fixture.AsAdminAsync();
+        await ProblemAssert.IsProblem(await admin.PutAsJsonAsync("/api/catalog/types/%20", Demo.FoodTypeBody()), HttpStatusCode.BadRequest, "typeCode");
+    }
+
+    [Fact]
     public async Task AnIdNumberField_CannotBeAPublicField()
     {
         using var admin = await fixture.AsAdminAsync();
