@@ -18,10 +18,11 @@ public static partial class SyncApi
 
     public static IEndpointRouteBuilder MapSyncApi(this IEndpointRouteBuilder app)
     {
-        var sync = app.MapGroup("/api/sync").RequireAuthorization(Policies.Sync).WithTags("Aggregation");
-        sync.MapPost("/batches", Receive).WithName("PushSyncBatch")
+        var sync = app.MapGroup("/api/sync").WithTags("Aggregation");
+        sync.MapPost("/batches", Receive).RequireAuthorization(Policies.Sync).WithName("PushSyncBatch")
             .WithSummary("Receives a batch of licence changes from a lower library: idempotent per batch id, each record validated, per-record rejections with reasons.");
-        sync.MapGet("/digest", Digest).WithName("SyncDigest")
+        // Administrators read their own library's digest too (to compare it with the upper library's).
+        sync.MapGet("/digest", Digest).RequireAuthorization(Policies.SyncOrAdmin).WithName("SyncDigest")
             .WithSummary("Consistency digest of an issuer's licences by issue day: count and SM3 Merkle root, per-day sub-digests, leaves on request.");
         return app;
     }
