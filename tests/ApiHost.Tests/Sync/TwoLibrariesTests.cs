@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansLicenses.Identifiers;
 using OrleansLicenses.Sync;
 using OrleansLicenses.Tests.Infrastructure;
@@ -21,7 +23,7 @@ public sealed class TwoLibrariesTests(ITestOutputHelper output)
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task CityChanges_ReachTheProvince_SurviveItsRestart_AndTheDigestsAgree_WhileTamperedForeignAndRepeatedRecordsChangeNothing()
+    public async Task CityChanges_ReachTheProvince_SurviveItsRestart_AndTheDigestsAgree_TamperedForeignAndRepeatedRecordsChangeNothing_ReconcileRepushesOnlyTheMissing()
     {
         var provincePort = Ports.Free();
         var secretFile = Path.Combine(Path.GetTempPath(), $"ol-upstream-{Guid.NewGuid():N}");
@@ -170,10 +172,52 @@ public sealed class TwoLibrariesTests(ITestOutputHelper output)
                 "the pledge is held once at the province");
             Assert.Equal(2, await CountChangesAsync(province, issuedWhileDown[2]));
             Assert.Equal("valid", next.GetProperty("status").GetString());
+
+            // The province stops trusting the city's root for a moment: what the city pushes meanwhile is rejected (a
+            // final answer), the digests differ on that day, and a reconciliation pushes exactly the missing licences.
+            SetOnSilos(province, $"{TrustedRoots.Section}:0", "");
+            var missed = new List<string>();
+            for (var i = 0; i < 2; i++)
+            {
+                var issued = await (await issuer.PostAsJsonAsync("/api/licenses", LicenseApiTests.IssueBody(LicenseApiTests.NewCompany()))).ReadJson();
+                missed.Add(issued.GetProperty("licenseNumber").GetString()!);
+            }
+
+            await Eventually(async () => (long)(await city.ScalarAsync("SELECT coalesce(sum(pushed), 0)::bigint FROM sync_push_cursors"))!
+                >= (long)(await city.ScalarAsync("SELECT count(*) FROM license_changes"))!, "the city pushed every change");
+            SetOnSilos(province, $"{TrustedRoots.Section}:0", Convert.ToBase64String(cityRoot));
+            foreach (var n in missed)
+            {
+                Assert.Equal(0, await CountChangesAsync(province, n));
+            }
+
+            await using var provider = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+            var upstream = new UpstreamClient(provider.GetRequiredService<IHttpClientFactory>(), TimeProvider.System);
+            var options = new UpstreamOptions
+            {
+                BaseUrl = $"http://127.0.0.1:{provincePort}/", ClientId = SyncClientId, ClientSecretFile = secretFile, SourceRegion = Harbin,
+            };
+            var report = await new Reconciler(new DigestQuery(cityDb), new FeedReader(cityDb), upstream, options)
+                .RunAsync(Demo.HarbinMarket, TestCalendar.Today.AddDays(-1), TestCalendar.Today.AddDays(1), CancellationToken.None);
+            output.WriteLine($"reconcile: differing days {string.Join(",", report.DifferingDays)}, pushed {string.Join(",", report.Pushed)}");
+            Assert.NotEqual(report.LocalBefore.Root, report.UpstreamBefore.Root);
+            Assert.Equal(missed.Order(StringComparer.Ordinal), report.Pushed.Order(StringComparer.Ordinal));
+            Assert.Empty(report.Rejected);
+            Assert.Empty(report.OnlyUpstream);
+            Assert.True(report.EqualAfter);
         }
         finally
         {
             await province.DisposeAsync();
+        }
+    }
+
+    /// <summary>Changes a setting on every silo of a library (the settings the grains read again on use).</summary>
+    private static void SetOnSilos(ApiFixture library, string key, string value)
+    {
+        foreach (var silo in library.Silos.Hosts)
+        {
+            silo.Services.GetRequiredService<IConfiguration>()[key] = value;
         }
     }
 
