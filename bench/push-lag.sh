@@ -25,7 +25,7 @@ command -v jq >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteracti
 say() { printf '\033[1m[push-lag] %s\033[0m\n' "$*"; }
 
 TWO="$ROOT/.local/bench-two"
-CITY=http://127.0.0.1:5500; PROVINCE=http://127.0.0.1:5510; CITY_PG=55500; PROVINCE_PG=55510
+CITY=http://127.0.0.1:5500; CITY_PG=55500; PROVINCE_PG=55510   # deploy/run-two-libraries.sh's defaults
 ESTATE_UNIT=112301000000000438   # 哈尔滨市自然资源和规划局 (demo), issues the multi-instance real-estate certificate
 rm -rf "$TWO"; mkdir -p "$TWO"
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
