@@ -18,8 +18,8 @@ namespace OrleansLicenses.Tests.Sync;
 /// </summary>
 public sealed class TwoLibrariesTests(ITestOutputHelper output)
 {
-    private const string Harbin = "230100";
-    private const string SyncClientId = "harbin-sync";
+    internal const string Harbin = "230100";
+    internal const string SyncClientId = "harbin-sync";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -27,16 +27,7 @@ public sealed class TwoLibrariesTests(ITestOutputHelper output)
     {
         var provincePort = Ports.Free();
         var secretFile = Path.Combine(Path.GetTempPath(), $"ol-upstream-{Guid.NewGuid():N}");
-        var city = await StartAsync(new LibraryFixture(new Dictionary<string, string?>
-        {
-            ["Upstream:BaseUrl"] = $"http://127.0.0.1:{provincePort}/",
-            ["Upstream:ClientId"] = SyncClientId,
-            ["Upstream:ClientSecretFile"] = secretFile,
-            ["Upstream:SourceRegion"] = Harbin,
-            ["Upstream:Partitions"] = "2",
-            ["Upstream:PollInterval"] = "00:00:00.200",
-            ["Upstream:MaxBackoff"] = "00:00:01",
-        }));
+        var city = await StartAsync(new LibraryFixture(CitySettings(provincePort, secretFile)));
         try
         {
             await RunAsync(city, provincePort, secretFile);
@@ -212,6 +203,18 @@ public sealed class TwoLibrariesTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The city's silos: push to the province on <paramref name="provincePort"/> as <see cref="SyncClientId"/>.</summary>
+    internal static Dictionary<string, string?> CitySettings(int provincePort, string secretFile) => new()
+    {
+        ["Upstream:BaseUrl"] = $"http://127.0.0.1:{provincePort}/",
+        ["Upstream:ClientId"] = SyncClientId,
+        ["Upstream:ClientSecretFile"] = secretFile,
+        ["Upstream:SourceRegion"] = Harbin,
+        ["Upstream:Partitions"] = "2",
+        ["Upstream:PollInterval"] = "00:00:00.200",
+        ["Upstream:MaxBackoff"] = "00:00:01",
+    };
+
     /// <summary>Changes a setting on every silo of a library (the settings the grains read again on use).</summary>
     private static void SetOnSilos(ApiFixture library, string key, string value)
     {
@@ -221,7 +224,7 @@ public sealed class TwoLibrariesTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<LibraryFixture> StartAsync(LibraryFixture library)
+    internal static async Task<LibraryFixture> StartAsync(LibraryFixture library)
     {
         await library.InitializeAsync();
         return library;
@@ -253,14 +256,14 @@ public sealed class TwoLibrariesTests(ITestOutputHelper output)
         return view;
     }
 
-    private static async Task<long> CountChangesAsync(ApiFixture library, string number) =>
+    internal static async Task<long> CountChangesAsync(ApiFixture library, string number) =>
         (long)(await library.ScalarAsync("SELECT count(*) FROM license_changes WHERE license_number = $1", number))!;
 
     /// <summary>Face values (a signed document's keys are sorted, so the province may list them in another order).</summary>
     private static SortedDictionary<string, string?> Fields(JsonElement view) =>
         new(view.GetProperty("fields").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()), StringComparer.Ordinal);
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    internal static async Task Eventually(Func<Task<bool>> condition, string what)
     {
         var deadline = Stopwatch.StartNew();
         while (!await condition())
