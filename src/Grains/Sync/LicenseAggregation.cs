@@ -81,8 +81,9 @@ public static class LicenseAggregation
         }
 
         var l = r.Lifecycle;
-        state.Lifecycle = new Lifecycle(record.Status, l.ValidFrom, l.ValidUntil, l.SuspendedUntil, l.Mortgaged, l.Pledged,
-            state.Versions[^1].Identifier == record.Version.Identifier ? record.Identifier.VersionNumber : int.Parse(state.Versions[^1].Version, System.Globalization.CultureInfo.InvariantCulture),
+        // The newest change names the newest version (versions only go up), which is the last one held.
+        var versionNumber = int.Parse(state.Versions[^1].Version, System.Globalization.CultureInfo.InvariantCulture);
+        state.Lifecycle = new Lifecycle(record.Status, l.ValidFrom, l.ValidUntil, l.SuspendedUntil, l.Mortgaged, l.Pledged, versionNumber,
             l.LastInspectionDate, l.LastInspectionResult, l.StatusReason);
         state.IssuerRegion = r.IssuerRegion;
         state.IssuedAt = r.IssuedAt;

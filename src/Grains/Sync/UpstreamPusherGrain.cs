@@ -84,8 +84,10 @@ public sealed partial class UpstreamPusherGrain(
 
         try
         {
-            for (var i = 0; i < MaxBatchesPerTick && await PushOnceAsync(options); i++)
+            var batches = 0;
+            while (batches++ < MaxBatchesPerTick && await PushOnceAsync(options))
             {
+                // a full batch went: more may be waiting
             }
 
             failures = 0;

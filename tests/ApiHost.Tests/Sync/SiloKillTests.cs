@@ -80,7 +80,9 @@ public sealed class SiloKillTests
                 return (await response.ReadJson()).GetProperty("licenseNumber").GetString()!;
             }
 
-            Assert.True(attempt < 40 && (int)response.StatusCode >= 500, $"issuance answered {(int)response.StatusCode}");
+            // Placement of the dead silo's activations moves within seconds; a loaded machine may take longer.
+            Assert.True(attempt < 120 && (int)response.StatusCode >= 500,
+                $"issuance answered {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()} (attempt {attempt})");
             await Task.Delay(250);
         }
     }
