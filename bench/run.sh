@@ -398,6 +398,16 @@ missing=$(jq -s '[.[].missing] | add' "$DURA")
 scenario durability "$missing" "missing rows" null 0 "$([ "$missing" -eq 0 ] && echo true || echo false)" \
   "{\"checks\":$(jq -sc . "$DURA"),\"goal_is\":\"missing rows must be 0\"}"
 stop_platform
+
+# --- push-lag (issue 11): two libraries of their own (bench/push-lag.sh), after this platform stopped ----------
+push_lag() {
+  say "push-lag: commit at the city to commit at the province, steady issuance at the city for $DURATION s"
+  "$ROOT/bench/push-lag.sh" --seconds "$DURATION" --connections 2 --json "$WORK/push-lag.json" >"$WORK/push-lag.txt" 2>&1 \
+    || { tail -n 30 "$WORK/push-lag.txt" >&2; scenario push-lag null "s" null null null '{"failed":"see push-lag.txt"}'; return 0; }
+  scenario push-lag "$(jq .lag_seconds.p99 "$WORK/push-lag.json")" "s" null null null \
+    "$(jq -c '{p50_s: .lag_seconds.p50, max_s: .lag_seconds.max, licences, issuance_per_second, connections, measured}' "$WORK/push-lag.json")"
+}
+push_lag
 RUNTIME=$(( $(date +%s) - T0 ))
 COMMIT=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 jq -n --slurpfile s "$SCEN" --arg date "$(date -u +%FT%TZ)" --arg commit "$COMMIT" --argjson n "$N" --argjson d "$DURATION" --argjson runtime "$RUNTIME" \

@@ -80,6 +80,7 @@ app.MapAuditApi();
 app.MapCorrectionsApi();
 app.MapNotificationsApi();
 app.MapWebhooksApi();
+app.MapSyncApi();
 // The dashboard's routes are its own internals, not the platform's contract: left out of the OpenAPI document.
 app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Dashboard).ExcludeFromDescription();
 

@@ -17,6 +17,11 @@ internal static class SiloProgram
             return; // signatures-verify: every stored licence signature against its certificate chain, no silo started
         }
 
+        if (await ReconcileCommandLine.TryRunAsync(args))
+        {
+            return; // reconcile: compare digests with the upper library and push again what differs, no silo started
+        }
+
         // A migrations job (Database:Migrations=Only) needs the database settings only: no silo, no cluster certificate.
         var migrationsOnly = MigrationModes.Of(Host.CreateApplicationBuilder(args).Configuration) == MigrationMode.Only;
         using var host = migrationsOnly ? Host.CreateApplicationBuilder(args).Build() : SiloSetup.BuildHost(args);

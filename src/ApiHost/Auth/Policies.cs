@@ -10,6 +10,7 @@ public static class Policies
     public const string Verifier = "verifier";
     public const string Holder = "holder";
     public const string Sync = "sync";
+    public const string SyncOrAdmin = "sync-or-admin";
     public const string IssuerOrAdmin = "issuer-or-admin";
     public const string IssuerAdminOrHolder = "issuer-admin-or-holder";
     public const string DocumentReaders = "document-readers";
@@ -27,6 +28,7 @@ public static class Policies
             .AddPolicy(Verifier, p => p.RequireRole(Roles.Verifier))
             .AddPolicy(Holder, p => p.RequireRole(Roles.Holder))
             .AddPolicy(Sync, p => p.RequireRole(Roles.Sync))
+            .AddPolicy(SyncOrAdmin, p => p.RequireRole(Roles.Sync, Roles.Admin))
             .AddPolicy(IssuerOrAdmin, p => p.RequireRole(Roles.Issuer, Roles.Admin))
             .AddPolicy(IssuerAdminOrHolder, p => p.RequireRole(Roles.Issuer, Roles.Admin, Roles.Holder))
             .AddPolicy(DocumentReaders, p => p.RequireRole(Roles.Issuer, Roles.Admin, Roles.Holder, Roles.Verifier))

@@ -24,6 +24,7 @@ public sealed class ContractDocument : IOpenApiDocumentTransformer
         ("Corrections", "证照核查申请（第十五条），三日内处理。Correction requests (art. 15) with their three-day deadlines and evidence."),
         ("Notifications", "单位的通知记录与 Webhook 推送。A unit's notification records and its webhook."),
         ("Administration", "运营管理：实时状态巡检与统计。Operations: live grain inspection, statistics, operator notifications."),
+        ("Aggregation", "归集：下级证照库增量推送与一致性摘要。Aggregation: a lower library pushes licence changes; consistency digests (SM3 Merkle roots per issue day)."),
         ("Audit", "不可篡改的审计链：查询、校验、签名检查点。The tamper-evident audit trail: query, verification, signed checkpoints."),
         ("Operations", "健康检查。Liveness and readiness."),
     ];

@@ -126,7 +126,8 @@ public sealed record LicenseView(
     [property: Id(15)] IReadOnlyList<string> Reasons,
     [property: Id(16)] LicenseAnnotations Annotations,
     [property: Id(17)] LicenseSignature Signature,
-    [property: Id(18)] string CurrentId);
+    [property: Id(18)] string CurrentId,
+    [property: Id(19)] string? SourceLibrary = null);
 
 [GenerateSerializer, Immutable, Alias("ol.HistoryEntry")]
 public sealed record HistoryEntry(

@@ -30,5 +30,10 @@ public static class LicenseMetrics
     public static readonly Counter<long> JournalFailures = Meter.CreateCounter<long>("licenses.journal.failures", unit: "{record}",
         description: "Verification records not committed (answered 503).");
 
+    /// <summary>Exported as <c>licenses_push_lag_seconds</c>.</summary>
+    public static readonly Histogram<double> PushLag = Meter.CreateHistogram<double>("licenses.push.lag", unit: "s",
+        description: "Delay from a licence change's commit here to the upper library's acknowledgement of it (upstream push).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300] });
+
     public static readonly Counter<long> Refused = Meter.CreateCounter<long>("licenses.verifications.refused", description: "Verifications refused (no presentation, authorization or scope).");
 }

@@ -11,7 +11,7 @@ namespace OrleansLicenses.Licenses;
 
 /// <summary>Offline-document check: everything from the document itself first, then one call for the current status.</summary>
 [StatelessWorker]
-public sealed class DocumentCheckGrain(TimeProvider time) : Grain, IDocumentCheckGrain
+public sealed class DocumentCheckGrain(Sync.TrustedRoots trustedRoots, TimeProvider time) : Grain, IDocumentCheckGrain
 {
     private byte[]? root;
 
@@ -58,8 +58,10 @@ public sealed class DocumentCheckGrain(TimeProvider time) : Grain, IDocumentChec
         root ??= await GrainFactory.GetGrain<ICertificateAuthorityGrain>("root").GetRootCertificateAsync();
         // The chain is checked at the signing time: a licence signed while the unit's certificate was valid stays
         // verifiable for its whole (possibly long-term) validity, after the certificate expired or was rotated.
+        // A licence aggregated from a lower library verifies against that library's root (Sync:TrustedRoots); the
+        // status check below then requires this library to hold exactly that document.
         var chain = CertificateAuthority.VerifyChain(certificate, root, signedAt);
-        if (chain != CertificateChainStatus.Valid)
+        if (chain != CertificateChainStatus.Valid && trustedRoots.FindRoot(certificate, signedAt) is null)
         {
             return Invalid(identifier, "certificate-untrusted");
         }

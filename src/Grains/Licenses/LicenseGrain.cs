@@ -28,7 +28,8 @@ public sealed class LicenseGrain(
     VerificationJournal journal,
     PresentationUseStore presentationUses,
     Microsoft.Extensions.Configuration.IConfiguration configuration,
-    TimeProvider time) : Grain, ILicenseGrain
+    Sync.TrustedRoots trustedRoots,
+    TimeProvider time) : Grain, ILicenseGrain, Sync.ILicenseAggregationGrain
 {
     private readonly ComparisonBudget comparisons = new(
         Microsoft.Extensions.Configuration.ConfigurationBinder.GetValue(configuration, "Verification:ComparisonsPerHour", ComparisonBudget.DefaultPerHour));
@@ -58,6 +59,11 @@ public sealed class LicenseGrain(
         if (caller.Role != Roles.Issuer || caller.UnitCode != number.IssuerCode)
         {
             throw DomainException.Forbidden("license.forbidden", "Only an issuer client of the issuing unit issues its licences.");
+        }
+
+        if (Issued && current.SourceLibrary is not null)
+        {
+            throw new DomainException(DomainErrorKind.Conflict, "license.exists", $"Licence {number} is held here as aggregated from {current.SourceLibrary}.", "serial");
         }
 
         if (Issued)
@@ -319,9 +325,46 @@ public sealed class LicenseGrain(
         return id;
     }
 
+    // An aggregated licence's document comes with the lower library's root its certificate chains to.
     private async Task<SignedDocument> Document(LicenseVersionState v) =>
         new(v.Identifier, v.Canonical, LicenseDocument.Algorithm, LicenseDocument.UserId,
-            Convert.ToBase64String(v.Signature), Convert.ToBase64String(v.Certificate), Convert.ToBase64String(await RootCertificate()));
+            Convert.ToBase64String(v.Signature), Convert.ToBase64String(v.Certificate),
+            Convert.ToBase64String(current.SourceLibrary is null ? await RootCertificate() : trustedRoots.FindRoot(v.Certificate, v.SignedAt) ?? await RootCertificate()));
+
+    async Task<Sync.AggregateOutcome> Sync.ILicenseAggregationGrain.AggregateAsync(Sync.SyncRecord record, string sourceLibrary, Caller caller)
+    {
+        if (caller.Role != Roles.Sync || caller.RegionCode is null)
+        {
+            throw DomainException.Forbidden("license.forbidden", "Only a sync client pushes aggregated licences.");
+        }
+
+        var (ok, refusal) = Sync.SyncRecordCheck.Check(record, caller.RegionCode, trustedRoots);
+        if (ok is null || ok.Identifier.Number != this.GetPrimaryKeyString())
+        {
+            return new Sync.AggregateOutcome(false, refusal?.Reason ?? Sync.SyncReasons.IdentifierInvalid, refusal?.Detail ?? "the record names another licence");
+        }
+
+        if (Sync.LicenseAggregation.Refusal(current, ok, sourceLibrary) is { } refused)
+        {
+            return refused;
+        }
+
+        try
+        {
+            if (!Sync.LicenseAggregation.Apply(current, ok, sourceLibrary, caller.Subject))
+            {
+                return new Sync.AggregateOutcome(false);
+            }
+
+            await Commit(caller, record.Operation);
+            return new Sync.AggregateOutcome(true);
+        }
+        catch (Exception e)
+        {
+            StateWrites.Forget(this, e);
+            throw;
+        }
+    }
 
     private async Task<VerificationOutcome?> Verify(VerifyLicense request, Caller caller)
     {
@@ -520,7 +563,7 @@ public sealed class LicenseGrain(
             new LicenseAnnotations(lifecycle.Mortgaged, lifecycle.Pledged, lifecycle.LastInspectionDate, lifecycle.LastInspectionResult,
                 lifecycle.SuspendedUntil, lifecycle.StatusReason),
             new LicenseSignature(LicenseDocument.Algorithm, Convert.ToBase64String(v.Signature), Convert.ToBase64String(v.Certificate)),
-            CurrentVersion.Identifier);
+            CurrentVersion.Identifier, s.SourceLibrary);
     }
 
     private LicenseVersionState? Find(string? version) =>
@@ -533,7 +576,8 @@ public sealed class LicenseGrain(
     private void RequireIssuerOfIt(Caller caller)
     {
         // Unknown and foreign licences answer alike, so an issuer cannot probe other units' numbers.
-        if (!Issued || caller.Role != Roles.Issuer || caller.UnitCode != current.IssuerCode)
+        // An aggregated licence changes only at its source library (and arrives here by its push).
+        if (!Issued || caller.Role != Roles.Issuer || caller.UnitCode != current.IssuerCode || current.SourceLibrary is not null)
         {
             throw DomainException.NotFound("license.not_found", "No such licence.");
         }

@@ -37,6 +37,12 @@ public sealed class LicenseState
 
     /// <summary>Increases with every write; the read model keeps only the newest projection.</summary>
     public int Revision { get; set; }
+
+    /// <summary>The region of the lower library this licence was aggregated from; null for a licence issued here.</summary>
+    public string? SourceLibrary { get; set; }
+
+    /// <summary>For an aggregated licence: the newest change applied, as numbered by the source (never goes back).</summary>
+    public int SourceSeq { get; set; }
 }
 
 /// <summary>The holder as stored with a version (the wire's <see cref="HolderRef"/> has the same three values).</summary>

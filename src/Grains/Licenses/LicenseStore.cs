@@ -118,8 +118,8 @@ public sealed class LicenseStore(NpgsqlDataSource dataSource)
         var version = state.Versions[^1];
         var command = new NpgsqlBatchCommand("""
             INSERT INTO license_changes (license_number, license_seq, operation, occurred_at, actor, identifier, version, type_code,
-                                         issuer_code, region_code, status, canonical, signature, certificate)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                         issuer_code, region_code, status, canonical, signature, certificate, snapshot)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = current.LicenseNumber });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = state.Revision });
@@ -135,6 +135,8 @@ public sealed class LicenseStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = version.Canonical });
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = version.Signature });
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = version.Certificate });
+        // What an upper library needs besides the document (deploy/sql/0030_sync.sql).
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Sync.FeedSnapshot.ToJson(state.Lifecycle), NpgsqlDbType = NpgsqlDbType.Json });
         return command;
     }
 }

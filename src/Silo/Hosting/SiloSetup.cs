@@ -107,6 +107,8 @@ public static class SiloSetup
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OrleansLicenses.Corrections.CorrectionDeadlineSweep>());
         // Webhook delivery of units' notifications (Webhooks:*): the outbox in PostgreSQL, drained by every silo.
         silo.Services.AddWebhookDelivery();
+        // Aggregation between library levels (issue 11): receiving batches, digests, and the upstream pushers (Upstream:*).
+        silo.Services.AddAggregation();
         return silo;
     }
 

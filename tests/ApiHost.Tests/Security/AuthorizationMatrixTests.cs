@@ -110,6 +110,9 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
             "404 404 404 400", F4, F4, F4),
         ["GET /api/corrections/{correctionId}/evidence"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", "404 404 404 400",
             "404 404 404 400", "200 404 404 400", "200 404 404 400", F4),
+        // Aggregation (issue 11): a sync client pushes (an empty batch here) and reads digests; an administrator reads digests.
+        ["POST /api/sync/batches"] = Row(U, F, F, F, F, F, F, F, "200"),
+        ["GET /api/sync/digest"] = Row(U, "200", F, F, F, F, F, F, "200"),
         ["POST /api/notifications/{notificationId}/read"] = Row(U4, "204 204 404 400", "204 404 404 400", "204 404 404 400", "404 404 404 400",
             "404 404 404 400", "204 404 404 400", "204 404 404 400", F4),
     };
@@ -363,6 +366,11 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
             path += $"?authorizationId={w.Authorization[pick]}&matterCode={OtherMatter}&purpose=x";
         }
 
+        if (op.Key == "GET /api/sync/digest")
+        {
+            path += $"?issuer={Demo.HarbinMarket}";
+        }
+
         var request = new HttpRequestMessage(new HttpMethod(op.Method), path);
         var unitForPut = path.Split('/').Last();
         object? body = op.Key switch
@@ -386,6 +394,7 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
             "POST /api/corrections/{correctionId}/forward" or "POST /api/corrections/{correctionId}/close" => new { reason = "x" },
             // Port 9 (discard) on loopback: deliveries fail and back off for the rest of the run, harmlessly.
             "PUT /api/units/{unitCode}/webhook" => new { url = "http://127.0.0.1:9/hook", secret = "matrix-secret-0123456789" },
+            "POST /api/sync/batches" => new { batchId = $"matrix-{Guid.NewGuid():N}", sourceRegion = "230100", records = Array.Empty<object>() },
             "POST /api/me/authorizations" => new { licenseId = w.License[side], granteeUnitCode = QiqiharCentre, purpose = "x", expiresAt = TestCalendar.Clock.GetUtcNow().AddDays(1) },
             _ => null,
         };
