@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Playwright;
 using OrleansLicenses.Tests.Infrastructure;
@@ -32,6 +33,12 @@ public sealed class BrowserFixture : ApiFixture, IAsyncLifetime
 
     /// <summary>Where the screenshots go (a test artifact): <c>bin/…/artifacts/pages</c>.</summary>
     public string Artifacts { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts", "pages");
+
+    /// <summary>
+    /// Any free loopback port: the configured <c>Urls</c> (appsettings: 127.0.0.1:5000) would otherwise win over
+    /// <c>UseKestrel(0)</c> and collide with another Kestrel fixture or a local platform.
+    /// </summary>
+    protected override void ConfigureHost(IWebHostBuilder web) => web.UseSetting("Urls", "http://127.0.0.1:0");
 
     protected override void Start(WebApplicationFactory<Program> factory)
     {
