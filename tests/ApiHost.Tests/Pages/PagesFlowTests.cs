@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using OrleansLicenses.Identifiers;
 using OrleansLicenses.Tests.Infrastructure;
@@ -137,5 +139,10 @@ public sealed class PagesFlowTests(BrowserFixture fixture)
                 .map(e => e.id || e.name || e.outerHTML)
             """);
         Assert.Empty(unlabelled);
+        // axe-core's WCAG 2 A/AA rules (contrast, names, roles, landmarks): no serious or critical violation.
+        var axe = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa"] } });
+        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Take(3).Select(n => n.Html))})").ToList();
+        Assert.True(serious.Count == 0, $"{page.Url}: {string.Join("\n", serious)}");
     }
 }
