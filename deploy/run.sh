@@ -53,6 +53,16 @@ if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
   PG_BIN=$(find_pg_bin)
 fi
 
+# The PDF archive copy (加注件) embeds a CJK TrueType font from Debian (src/ApiHost/Copies/CjkFontResolver.cs).
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] && [ ! -f /usr/share/fonts/truetype/arphic/uming.ttc ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    say "Installing the CJK font for PDF archive copies (fonts-wqy-zenhei) with apt"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-zenhei >/dev/null
+  else
+    echo "warning: no CJK TrueType font; PDF archive copies will fail until you apt-get install fonts-wqy-zenhei" >&2
+  fi
+fi
+
 # PostgreSQL refuses to run as root: as root we run it as the 'postgres' OS user.
 if [ "$(id -u)" -eq 0 ]; then
   PG_USER=postgres
@@ -234,6 +244,13 @@ OrleansLicenses is running ($SILOS silo(s), $API_HOSTS API host(s), cluster $CLU
   Cluster TLS         mutual, certificates of the local cluster CA in $TLS
   PostgreSQL          127.0.0.1:$PG_PORT database $DB (user postgres, local trust auth)
   Logs                $LOGS
+
+Pages (Chinese; no internet assets):
+  Start page          $API_URL/
+  Service hall        $API_URL/hall     sign in as demo-hrb-centre-verifier with its secret: $(sed -n 's/^demo-hrb-centre-verifier=//p' "$LOCAL/demo-clients.env" 2>/dev/null)
+  Holder              $API_URL/me       development sign-in: 统一社会信用代码 91230102MA1B2C3D8J, 名称 哈尔滨示例餐饮有限公司
+  Public              $API_URL/public
+  Walk-through        /me 亮证 (purpose 办理食品经营许可变更) → /hall paste the code, 查验, 加注件（PDF） → /me 用证记录
 
 Demo admin credentials (client-credentials grant):
   client_id=admin  client_secret=$ADMIN_SECRET

@@ -91,3 +91,28 @@ client demo-hrb-centre-verifier verifier 11230100000000035D
 client demo-qqh-market-issuer issuer 11230200000000027P
 echo "Demo client secrets are in $CLIENTS_FILE:"
 sed 's/^/  /' "$CLIENTS_FILE"
+
+# One demo licence, so the pages' walk-through (present → verify → see the use) works on a fresh platform: the food
+# business licence of the demo company, issued by the Harbin market regulator's demo client. Idempotent: a fixed
+# serial, so a second run finds the licence there (409) and leaves it alone.
+echo "Demo licence:"
+ISSUER_SECRET=$(sed -n 's/^demo-hrb-market-issuer=//p' "$CLIENTS_FILE")
+if [ -z "$ISSUER_SECRET" ]; then
+  echo "  skipped: the secret of demo-hrb-market-issuer is not in $CLIENTS_FILE"
+else
+  ISSUER_TOKEN=$(curl -fsS -d grant_type=client_credentials -d client_id=demo-hrb-market-issuer --data-urlencode "client_secret=$ISSUER_SECRET" "$API/api/auth/token" \
+    | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+  code=$(curl -sS -o /tmp/ol-seed.$$ -w '%{http_code}' -H "Authorization: Bearer $ISSUER_TOKEN" -H 'Content-Type: application/json' \
+    -H 'Idempotency-Key: demo-food-licence-1' \
+    --data '{"typeCode":"11230000000000019J001","serial":"DEMO000001",
+             "holder":{"idType":"001","idNumber":"91230102MA1B2C3D8J","name":"哈尔滨示例餐饮有限公司"},
+             "fields":{"operatorName":"哈尔滨示例餐饮有限公司","legalRepresentative":"张三","address":"哈尔滨市南岗区示例路1号",
+                       "category":"餐饮服务经营者","scope":"热食类食品制售"},
+             "validFrom":"'"$(TZ=Asia/Shanghai date +%F)"'"}' "$API/api/licenses")
+  case "$code" in
+    201|200) echo "  issued $(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' /tmp/ol-seed.$$ | head -n 1) to 91230102MA1B2C3D8J (哈尔滨示例餐饮有限公司)" ;;
+    409) echo "  the demo company's licence exists already" ;;
+    *) echo "POST /api/licenses -> $code: $(cat /tmp/ol-seed.$$)" >&2; rm -f /tmp/ol-seed.$$; exit 1 ;;
+  esac
+  rm -f /tmp/ol-seed.$$
+fi

@@ -6,6 +6,7 @@ using OrleansLicenses.ApiHost.Auth;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.Logging;
 using OrleansLicenses.ApiHost.OpenApi;
+using OrleansLicenses.ApiHost.Pages;
 using Scalar.AspNetCore;
 
 if (await AuditCommandLine.TryRunAsync(args))
@@ -43,6 +44,7 @@ builder.Services.AddPlatformOpenApi();
 builder.Services.AddPlatformRateLimits(builder.Configuration);
 builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.PresentationTokens>();
 builder.Services.AddEdgeRateLimits(builder.Configuration);
+builder.Services.AddArchiveCopies();
 
 builder.Services.MaskPersonalDataInLogs();
 builder.AddPlatformMetrics();
@@ -55,6 +57,7 @@ app.UseTrustedProxies(app.Configuration); // first: every later use of the clien
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseEdgeRateLimits(); // per network and global, before authentication: floods are refused before any token or audit work
+app.UsePlatformPages(); // the pages' scripts and styles: no token, no audit record
 app.UseRequestLimits(limits);
 IdempotencyFilter.UseIdempotencyBuffering(app);
 app.UseAuthentication();
@@ -74,6 +77,7 @@ app.MapUnitsApi();
 app.MapLicensesApi();
 app.MapAdminApi();
 app.MapVerificationApi();
+app.MapHallScopeApi();
 app.MapHolderApi();
 app.MapPublicApi();
 app.MapAuditApi();
@@ -81,6 +85,7 @@ app.MapCorrectionsApi();
 app.MapNotificationsApi();
 app.MapWebhooksApi();
 app.MapSyncApi();
+app.MapPlatformPages(); // /, /hall, /me, /public (issue 16)
 // The dashboard's routes are its own internals, not the platform's contract: left out of the OpenAPI document.
 app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(Policies.Dashboard).ExcludeFromDescription();
 

@@ -90,15 +90,16 @@ public static class HolderApi
 
     /// <summary>One use of the holder's licence; the officer's name is masked (a hall employee's name is their personal data).</summary>
     public sealed record UsageEntry(string VerificationId, DateTimeOffset UsedAt, string UnitCode, string MatterCode, string Purpose,
-        string LicenseIdentifier, string Basis, bool Valid, string Status, string? CaseNumber, string? Operator, string Kind);
+        string LicenseIdentifier, string Basis, bool Valid, string Status, string? CaseNumber, string? Operator, string Kind, string? UnitName = null);
 
     public static async Task<Ok<PagedResult<UsageEntry>>> Usage(int? page, int? pageSize, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
     {
         var paging = Paging.From(page, pageSize);
         await using var cmd = db.CreateCommand("""
-            SELECT id, used_at, unit_code, matter_code, purpose, license_identifier, basis, valid, status, case_number, operator_name, use_kind,
-                   count(*) OVER ()
-            FROM license_uses WHERE holder_key = $1 ORDER BY used_at DESC LIMIT $2 OFFSET $3
+            SELECT u.id, u.used_at, u.unit_code, u.matter_code, u.purpose, u.license_identifier, u.basis, u.valid, u.status, u.case_number,
+                   u.operator_name, u.use_kind, n.name, count(*) OVER ()
+            FROM license_uses u LEFT JOIN units n ON n.unit_code = u.unit_code
+            WHERE u.holder_key = $1 ORDER BY u.used_at DESC LIMIT $2 OFFSET $3
             """);
         cmd.Parameters.AddWithValue(user.ToCaller(http).Subject);
         cmd.Parameters.AddWithValue(paging.PageSize);
@@ -108,7 +109,7 @@ public static class HolderApi
             return new UsageEntry(reader.GetGuid(0).ToString(), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3),
                 reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetBoolean(7), reader.GetString(8),
                 reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : PersonalData.MaskName(reader.GetString(10)),
-                reader.GetString(11));
+                reader.GetString(11), reader.IsDBNull(12) ? null : reader.GetString(12));
         }));
     }
 

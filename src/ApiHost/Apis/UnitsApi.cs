@@ -28,6 +28,12 @@ public static class UnitsApi
     public static async Task<Results<Ok<UnitView>, ValidationProblem>> Define(
         string unitCode, UnitDefinition body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
     {
+        // Orleans refuses a blank grain key outright (ArgumentException, a 500); any other malformed code is the grain's to refuse.
+        if (string.IsNullOrWhiteSpace(unitCode))
+        {
+            return new FieldErrors().Add("unitCode", CreditCode.TryValidate(unitCode, out var blank) ? "is required" : blank).ToProblem();
+        }
+
         var definition = body with
         {
             Status = body.Status ?? "active",

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using OrleansLicenses.ApiHost.Audit;
 using OrleansLicenses.ApiHost.Auth;
+using OrleansLicenses.ApiHost.Copies;
 using OrleansLicenses.ApiHost.Infrastructure;
 using OrleansLicenses.ApiHost.Verification;
 using OrleansLicenses.Holders;
@@ -41,7 +42,9 @@ public static partial class VerificationApi
         group.MapGet("/{verificationId}", GetRecord).RequireAuthorization(Policies.Verifier)
             .WithName("GetVerification").WithSummary("The archived use record, for the verifying unit only.");
         group.MapGet("/{verificationId}/copy", PrintableCopy).RequireAuthorization(Policies.Verifier)
-            .WithName("GetVerificationCopy").WithSummary("A printable archive copy (加注件) marked with its purpose.");
+            .Produces<string>(StatusCodes.Status200OK, "text/html", ArchivePdf.MediaType)
+            .WithName("GetVerificationCopy")
+            .WithSummary("A printable archive copy (加注件) marked with its purpose: HTML, or PDF with Accept: application/pdf (its SHA-256 kept in the use archive).");
         group.MapPost("/document", CheckDocument).AllowAnonymous().RequireRateLimiting(RateLimits.Public).WithAuditScope(AuditScope.Read)
             .WithName("CheckDocument").WithSummary("Integrity, signature chain and current status of a signed licence document.");
         return app;
@@ -226,10 +229,31 @@ public static partial class VerificationApi
         return record is null ? Problems.NotFound("No such verification.") : TypedResults.Ok(record);
     }
 
-    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> PrintableCopy(string verificationId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db)
+    /// <summary>
+    /// The archive copy (加注件): HTML by default, PDF when the caller asks for <c>application/pdf</c> (and prefers it to
+    /// HTML). Every PDF served is recorded in the use archive with its SHA-256 before it is answered.
+    /// </summary>
+    public static async Task<Results<ContentHttpResult, FileContentHttpResult, ProblemHttpResult>> PrintableCopy(
+        string verificationId, ClaimsPrincipal user, HttpContext http, NpgsqlDataSource db, CopySources sources, ArchivePdf pdf, CopyLedger ledger)
     {
-        var record = await Load(verificationId, user.ToCaller(http).UnitCode, db);
-        return record is null ? Problems.NotFound("No such verification.") : TypedResults.Content(ArchiveCopy.Render(record), "text/html; charset=utf-8");
+        var caller = user.ToCaller(http);
+        var record = await Load(verificationId, caller.UnitCode, db);
+        if (record is null)
+        {
+            return Problems.NotFound("No such verification.");
+        }
+
+        var content = CopyContent.Build(record, await sources.TypeAsync(record.License.TypeCode),
+            await sources.UnitNameAsync(record.UnitCode, http.RequestAborted), CopyNegotiation.PublicCheckUrl(http.Request, record.LicenseIdentifier));
+        if (!CopyNegotiation.WantsPdf(http.Request))
+        {
+            return TypedResults.Content(ArchiveCopy.Render(content), "text/html; charset=utf-8");
+        }
+
+        var bytes = pdf.Render(content);
+        var hash = await ledger.RecordAsync(Guid.Parse(record.VerificationId), caller.Subject, ArchivePdf.MediaType, bytes, http.RequestAborted);
+        http.Response.Headers["Content-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(hash))}:";
+        return TypedResults.File(bytes, ArchivePdf.MediaType, $"jiazhujian-{record.VerificationId}.pdf");
     }
 
     public sealed record DocumentRequest(string? Identifier, string? Canonical, string? Signature, string? Certificate);

@@ -96,7 +96,8 @@ public sealed record PublicLicense(
     [property: Id(7)] DateOnly? ValidUntil,
     [property: Id(8)] string? HolderName,
     [property: Id(9)] IReadOnlyDictionary<string, string> Fields,
-    [property: Id(10)] bool Current);
+    [property: Id(10)] bool Current,
+    [property: Id(11)] IReadOnlyDictionary<string, string>? FieldNames = null); // element key → the catalogue's name, for the disclosed fields
 
 /// <summary>The current standing of a version, for checking a signed document offline-then-online.</summary>
 [GenerateSerializer, Immutable, Alias("ol.DocumentStatus")]

@@ -87,7 +87,8 @@ public static class LicenseVerification
         // An organisation's name is public record; a natural person's is not.
         var holderName = current && version.Holder.IdType == HolderIdTypes.Organization ? version.Holder.Name : null;
         return new PublicLicense(version.Identifier, license.TypeCode, d.Name, license.IssuerCode, status, code,
-            version.ValidFrom, version.ValidUntil, holderName, fields, current);
+            version.ValidFrom, version.ValidUntil, holderName, fields, current,
+            d.Fields.Where(f => fields.ContainsKey(f.Key)).ToDictionary(f => f.Key, f => f.Name, StringComparer.Ordinal));
     }
 
     /// <summary>

@@ -74,6 +74,7 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         ["GET /api/admin/audit/denials"] = Row(U, "200", F, F, F, F, F, F, F),
         ["POST /api/admin/audit/checkpoints"] = Row(U, "200", F, F, F, F, F, F, F),
         ["POST /api/verifications"] = Row(U, F, F, F, "200", "404", F, F, F),
+        ["GET /api/verifications/matters"] = Row(U, F, F, F, "200", "200", F, F, F),
         ["GET /api/verifications/{verificationId}"] = Row(U4, F4, F4, F4, "200 404 404 404", "200 404 404 404", F4, F4, F4),
         ["GET /api/verifications/{verificationId}/copy"] = Row(U4, F4, F4, F4, "200 404 404 404", "200 404 404 404", F4, F4, F4),
         ["POST /api/verifications/holder-licenses"] = Row(U, F, F, F, "200", "404", F, F, F),
