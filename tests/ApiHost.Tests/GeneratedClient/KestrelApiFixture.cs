@@ -12,6 +12,9 @@ public sealed class KestrelApiFixture : ApiFixture
     /// <summary>Where Kestrel listens (the factory's clients are pointed there once the server has started).</summary>
     public Uri BaseAddress => Factory.ClientOptions.BaseAddress;
 
+    /// <summary>Any free loopback port: the configured <c>Urls</c> (appsettings: 127.0.0.1:5000) would otherwise win over <c>UseKestrel(0)</c>.</summary>
+    protected override void ConfigureHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder web) => web.UseSetting("Urls", "http://127.0.0.1:0");
+
     protected override void Start(WebApplicationFactory<Program> factory)
     {
         factory.UseKestrel(0); // any free loopback port; the factory learns which once started
