@@ -42,6 +42,7 @@ builder.Services.AddPlatformHealthChecks();
 builder.Services.AddPlatformOpenApi();
 builder.Services.AddPlatformRateLimits(builder.Configuration);
 builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.PresentationTokens>();
+builder.Services.AddSingleton<LegacyIdentifiers>();
 builder.Services.AddEdgeRateLimits(builder.Configuration);
 
 builder.Services.MaskPersonalDataInLogs();
@@ -72,6 +73,7 @@ app.MapClientsApi();
 app.MapCatalogApi();
 app.MapUnitsApi();
 app.MapLicensesApi();
+app.MapImportsApi();
 app.MapAdminApi();
 app.MapVerificationApi();
 app.MapHolderApi();
