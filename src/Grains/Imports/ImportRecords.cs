@@ -90,7 +90,7 @@ public static class ImportRecords
         var chars = new char[18];
         for (var i = 0; i < chars.Length; i++)
         {
-            chars[i] = alphabet[BitConverter.ToUInt16(hash, i * 2) % alphabet.Length];
+            chars[i] = alphabet[hash[i] % alphabet.Length];
         }
 
         return "OF" + new string(chars);
