@@ -86,6 +86,7 @@ public static class SiloSetup
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.IReadModelProjector, OrleansLicenses.ReadModel.UnitProjector>();
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.IReadModelProjector, OrleansLicenses.ReadModel.CertificateAuthorityProjector>();
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.LicenseReadModel>();
+        silo.Services.AddSingleton<OrleansLicenses.Licenses.LicenseGroupCommit>();
         silo.Services.AddSingleton<OrleansLicenses.Licenses.LicenseStore>();
         silo.Services.AddSingleton<OrleansLicenses.Imports.ImportStore>();
         silo.Services.AddSingleton<OrleansLicenses.Journal.PresentationUseStore>();
