@@ -30,7 +30,7 @@ import_csv() {
 # import_scenario ROWS: runs the scenario on the running platform and records it with `scenario`.
 import_scenario() {
   local rows="$1" file="$WORK/import.csv" prefix="BIMP$RANDOM" cores; cores=$(nproc)
-  import_csv "$rows" 70000000 "$prefix" "$(TZ=Asia/Shanghai date +%F)" >"$file"
+  import_csv "$rows" $((40000000 + (RANDOM % 40) * 500000)) "$prefix" "$(TZ=Asia/Shanghai date +%F)" >"$file"
   local answer id t0 progress status
   t0=$(date +%s.%N)
   answer=$(curl -fsS -H "Authorization: Bearer $ISSUER" -H 'Content-Type: text/csv' --data-binary "@$file" \

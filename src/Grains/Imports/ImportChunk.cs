@@ -16,6 +16,8 @@ public sealed record ChunkOutcome(IReadOnlyList<ImportRowError> Errors, int Fail
 /// </summary>
 public static class ImportChunk
 {
+    private const int RetryRounds = 5;
+
     public static async Task<ChunkOutcome> RunAsync(IGrainFactory grains, ImportHeader import, IReadOnlyList<StoredImportRow> rows, int parallelism,
         Action<int, Exception> onDefect)
     {
@@ -23,7 +25,8 @@ public static class ImportChunk
         var errors = new List<ImportRowError>();
         var failedLines = new HashSet<int>();
         Exception? transient = null;
-        var running = new List<Task<(int Line, IReadOnlyList<FieldError> Errors)>>(parallelism);
+        var running = new List<(ImportRecord Record, int Line, Task<(int Line, IReadOnlyList<FieldError> Errors)> Task)>(parallelism);
+        var retry = new List<(ImportRecord Record, int Line)>();
 
         void Collect(int line, IReadOnlyList<FieldError> rowErrors)
         {
@@ -40,8 +43,9 @@ public static class ImportChunk
         {
             while (running.Count > keep)
             {
-                var finished = await Task.WhenAny(running);
-                running.Remove(finished);
+                var finished = await Task.WhenAny(running.Select(r => r.Task));
+                var entry = running.Find(r => r.Task == finished);
+                running.Remove(entry);
                 try
                 {
                     var (line, rowErrors) = await finished;
@@ -49,7 +53,8 @@ public static class ImportChunk
                 }
                 catch (Exception e) when (IsTransient(e))
                 {
-                    transient ??= e;
+                    transient = e;
+                    retry.Add((entry.Record, entry.Line));
                 }
             }
         }
@@ -69,11 +74,28 @@ public static class ImportChunk
                 continue;
             }
 
-            running.Add(IssueAsync(grains, record, row.Line, caller, onDefect));
+            running.Add((record, row.Line, IssueAsync(grains, record, row.Line, caller, onDefect)));
             await Drain(parallelism - 1);
         }
 
         await Drain(0);
+        // Rows that met a transient failure (a full connection pool, a silo leaving) are tried again a few times
+        // before the chunk gives up; re-issuing a row that did commit answers the licence it made.
+        for (var round = 1; retry.Count > 0 && round <= RetryRounds; round++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200 * round));
+            var again = retry.ToList();
+            retry.Clear();
+            transient = null;
+            foreach (var (record, line) in again)
+            {
+                running.Add((record, line, IssueAsync(grains, record, line, caller, onDefect)));
+                await Drain(parallelism - 1);
+            }
+
+            await Drain(0);
+        }
+
         errors.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : string.CompareOrdinal(a.Field, b.Field));
         return new ChunkOutcome(errors, failedLines.Count, transient);
     }

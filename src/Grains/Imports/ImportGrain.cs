@@ -13,7 +13,7 @@ public sealed partial class ImportGrain(ImportStore store, IConfiguration config
 {
     private const string Reminder = "import";
     private readonly int chunkSize = Math.Clamp(ConfigurationBinder.GetValue(configuration, "Imports:ChunkSize", 1000), 1, 10_000);
-    private readonly int parallelism = Math.Clamp(ConfigurationBinder.GetValue(configuration, "Imports:Parallelism", 128), 1, 4096);
+    private readonly int parallelism = Math.Clamp(ConfigurationBinder.GetValue(configuration, "Imports:Parallelism", 32), 1, 4096);
     private IGrainTimer? timer;
     private ImportHeader? import;
     private int transientFailures;

@@ -99,7 +99,8 @@ public static class ImportRecords
     /// <summary>The column a licence rule's field name stands for in an import record (<c>holder.idNumber</c> → <c>holderIdNumber</c>).</summary>
     public static string Column(string field) => field switch
     {
-        "holder" or "holder.idType" => ImportColumns.HolderIdType,
+        "holder" => ImportColumns.HolderIdNumber,
+        "holder.idType" => ImportColumns.HolderIdType,
         "holder.idNumber" => ImportColumns.HolderIdNumber,
         "holder.name" => ImportColumns.HolderName,
         "serial" => ImportColumns.SourceId,
