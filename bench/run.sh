@@ -38,6 +38,7 @@ export BENCH_LUA="$ROOT/bench/lua"
 HOT=1000                              # verify-hot spreads over this many licences
 MEM_N=100000                          # memory-per-activation activates this many (capped by N - HOT)
 SEARCH_ROWS=1000000
+IMPORT_ROWS=100000                    # bench import: rows of its one upload
 
 command -v wrk >/dev/null || { say "installing wrk"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 command -v jq >/dev/null || { say "installing jq"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
@@ -341,6 +342,11 @@ wrk_run issue-one-holder-multi 64 "$DURATION" issue.lua "$API" TOKEN="$ESTATE" I
 durability issue-one-holder-multi "$(acked issue-one-holder-multi)" "SELECT count(*) FROM licenses WHERE split_part(license_number, '.', 3) LIKE 'BM%'"
 v=$(S issue-one-holder-multi .rps)
 scenario issue-one-holder-multi "$v" "licences/s" "$SM2_REF" 1.0 "$(issue_met "$v")" "{\"connections\":64,\"latency\":$(lat issue-one-holder-multi)}"
+
+# --- Import: offline bulk import through POST /api/imports (bench/import.sh) -------------------------------------
+source "$ROOT/bench/import.sh"
+say "import: $IMPORT_ROWS offline records (CSV) through POST /api/imports, issued in the cluster"
+import_scenario "$IMPORT_ROWS"
 
 # --- Verification durability: one use record per acknowledged verification, by the scenario's purpose ---------
 for r in "${VERIFY_RUNS[@]}"; do

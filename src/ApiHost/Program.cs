@@ -43,6 +43,7 @@ builder.Services.AddPlatformHealthChecks();
 builder.Services.AddPlatformOpenApi();
 builder.Services.AddPlatformRateLimits(builder.Configuration);
 builder.Services.AddSingleton<OrleansLicenses.ApiHost.Verification.PresentationTokens>();
+builder.Services.AddSingleton<LegacyIdentifiers>();
 builder.Services.AddEdgeRateLimits(builder.Configuration);
 builder.Services.AddArchiveCopies();
 
@@ -75,6 +76,7 @@ app.MapClientsApi();
 app.MapCatalogApi();
 app.MapUnitsApi();
 app.MapLicensesApi();
+app.MapImportsApi();
 app.MapAdminApi();
 app.MapVerificationApi();
 app.MapHallScopeApi();

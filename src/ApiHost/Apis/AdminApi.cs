@@ -25,7 +25,8 @@ public static class AdminApi
         return app;
     }
 
-    public static async Task<Results<Ok<object>, ProblemHttpResult, ValidationProblem>> Inspect(string kind, string key, IClusterClient cluster, ClaimsPrincipal user, HttpContext http)
+    public static async Task<Results<Ok<object>, ProblemHttpResult, ValidationProblem>> Inspect(string kind, string key, IClusterClient cluster, ClaimsPrincipal user, HttpContext http,
+        LegacyIdentifiers legacy)
     {
         var caller = user.ToCaller(http);
         object? state;
@@ -33,7 +34,7 @@ public static class AdminApi
         {
             case "license":
                 var errors = new FieldErrors();
-                var (number, _) = LicenseRequests.ParseId(key, errors);
+                var (number, _) = await LicenseRequests.ResolveIdAsync(key, errors, legacy);
                 if (errors.Any)
                 {
                     return errors.ToProblem();

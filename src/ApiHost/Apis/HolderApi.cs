@@ -40,8 +40,8 @@ public static class HolderApi
     }
 
     public static Task<Results<Ok<LicenseView>, ProblemHttpResult, ValidationProblem>> MyLicense(
-        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
-        LicenseRequests.Read(id, cluster, (grain, version) => grain.GetAsync(version, user.ToCaller(http)));
+        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, LegacyIdentifiers legacy) =>
+        LicenseRequests.Read(id, cluster, legacy, (grain, version) => grain.GetAsync(version, user.ToCaller(http)));
 
     /// <param name="Purpose">The purpose (用证事由) the code is bound to.</param>
     /// <param name="TtlSeconds">How long the code lives: 30–600 s, 300 by default.</param>
@@ -52,11 +52,12 @@ public static class HolderApi
     public sealed record PresentationResponse(string Token, DateTimeOffset ExpiresAt, string QrPng, string LicenseId, int MaxUses);
 
     public static async Task<Results<Created<PresentationResponse>, ProblemHttpResult, ValidationProblem>> Present(
-        string id, PresentationRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, PresentationTokens tokens)
+        string id, PresentationRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, PresentationTokens tokens,
+        LegacyIdentifiers legacy)
     {
         http.SetAuditPurpose(body.Purpose);
         var errors = new FieldErrors();
-        var (number, version) = LicenseRequests.ParseId(id, errors);
+        var (number, version) = await LicenseRequests.ResolveIdAsync(id, errors, legacy);
         errors.Required("purpose", body.Purpose);
         errors.MaxLength("purpose", body.Purpose, 200);
         var ttl = body.TtlSeconds ?? PresentationTokens.DefaultTtlSeconds;

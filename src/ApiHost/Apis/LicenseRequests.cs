@@ -70,15 +70,38 @@ public static class LicenseRequests
     }
 
     /// <summary>
+    /// <see cref="ParseId"/>, except that an identifier refused for its check character alone is accepted when it is a
+    /// legacy licence's own identifier that this library holds (<see cref="LegacyIdentifiers"/>).
+    /// </summary>
+    public static async Task<(LicenseNumber? Number, string? Version)> ResolveIdAsync(string id, FieldErrors errors, LegacyIdentifiers legacy, string field = "id")
+    {
+        var scratch = new FieldErrors();
+        var parsed = ParseId(id, scratch, field);
+        if (!scratch.Any)
+        {
+            return parsed;
+        }
+
+        if (LicenseIdentifier.TryParseLenient(id, out var identifier, out _) && identifier.CheckMismatch && await legacy.HoldsAsync(id))
+        {
+            return (identifier.LicenseNumber, identifier.Version);
+        }
+
+        ParseId(id, errors, field);
+        return (null, null);
+    }
+
+    /// <summary>
     /// Resolves an identifier or licence number to its grain and reads from it: 400 for a malformed id, 404 when the
     /// read answers null (unknown, or not the caller's to see — the two are indistinguishable).
     /// </summary>
     public static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> Read<T>(
-        string id, IClusterClient cluster, Func<ILicenseGrain, string?, Task<T?>> read, string notFound = "No such licence.", FieldErrors? errors = null)
+        string id, IClusterClient cluster, LegacyIdentifiers legacy, Func<ILicenseGrain, string?, Task<T?>> read, string notFound = "No such licence.",
+        FieldErrors? errors = null)
         where T : class
     {
         errors ??= new FieldErrors();
-        var (number, version) = ParseId(id, errors);
+        var (number, version) = await ResolveIdAsync(id, errors, legacy);
         if (errors.Any)
         {
             return errors.ToProblem();

@@ -78,10 +78,10 @@ public static class LicensesApi
     }
 
     public static async Task<Results<Ok<LicenseView>, ValidationProblem>> Change(
-        string id, ChangeLicenseRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster)
+        string id, ChangeLicenseRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, LegacyIdentifiers legacy)
     {
         var errors = new FieldErrors();
-        var (number, _) = LicenseRequests.ParseId(id, errors);
+        var (number, _) = await LicenseRequests.ResolveIdAsync(id, errors, legacy);
         errors.Required("reason", body.Reason);
         errors.MaxLength("reason", body.Reason, LifecycleEvent.MaxReasonLength);
         if (body.HolderName is { Length: 0 or > 100 })
@@ -108,10 +108,11 @@ public static class LicensesApi
     }
 
     public static async Task<Results<Ok<LicenseView>, ValidationProblem>> ApplyEvent(
-        string id, LicenseEventRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, TimeProvider time)
+        string id, LicenseEventRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, TimeProvider time,
+        LegacyIdentifiers legacy)
     {
         var errors = new FieldErrors();
-        var (number, _) = LicenseRequests.ParseId(id, errors);
+        var (number, _) = await LicenseRequests.ResolveIdAsync(id, errors, legacy);
         if (errors.Required("type", body.Type) && (!LicenseEventTypes.StatusEvents.Contains(body.Type)))
         {
             errors.Add("type", $"must be one of {string.Join(", ", LicenseEventTypes.StatusEvents)}");
@@ -131,21 +132,21 @@ public static class LicensesApi
     }
 
     public static Task<Results<Ok<LicenseView>, ProblemHttpResult, ValidationProblem>> Get(
-        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
-        LicenseRequests.Read(id, cluster, (grain, version) => grain.GetAsync(version, user.ToCaller(http)));
+        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, LegacyIdentifiers legacy) =>
+        LicenseRequests.Read(id, cluster, legacy, (grain, version) => grain.GetAsync(version, user.ToCaller(http)));
 
     public static Task<Results<Ok<IReadOnlyList<HistoryEntry>>, ProblemHttpResult, ValidationProblem>> History(
-        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster) =>
-        LicenseRequests.Read(id, cluster, (grain, _) => grain.GetHistoryAsync(user.ToCaller(http)));
+        string id, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, LegacyIdentifiers legacy) =>
+        LicenseRequests.Read(id, cluster, legacy, (grain, _) => grain.GetHistoryAsync(user.ToCaller(http)));
 
     public static Task<Results<Ok<SignedDocument>, ProblemHttpResult, ValidationProblem>> Document(
         string id, string? authorizationId, string? matterCode, string? purpose, string? caseNumber, string? operatorName,
-        ClaimsPrincipal user, HttpContext http, IClusterClient cluster, AuditEntryFactory audit)
+        ClaimsPrincipal user, HttpContext http, IClusterClient cluster, AuditEntryFactory audit, LegacyIdentifiers legacy)
     {
         var caller = user.ToCaller(http);
         if (caller.Role != Roles.Verifier)
         {
-            return LicenseRequests.Read(id, cluster, (grain, version) => grain.GetDocumentAsync(version, caller));
+            return LicenseRequests.Read(id, cluster, legacy, (grain, version) => grain.GetDocumentAsync(version, caller));
         }
 
         http.SetAuditPurpose(purpose);
@@ -154,7 +155,7 @@ public static class LicensesApi
         errors.MaxLength("authorizationId", authorizationId, 64);
         VerificationApi.CheckUseContext(errors, matterCode, purpose, caseNumber,
             operatorName is null ? null : new VerificationApi.OperatorRequest(operatorName), "operatorName");
-        return LicenseRequests.Read(id, cluster, async (grain, version) =>
+        return LicenseRequests.Read(id, cluster, legacy, async (grain, version) =>
         {
             var document = await grain.GetDocumentForUseAsync(new VerifyLicense(version, VerificationBasis.Authorization, matterCode!, purpose!,
                 authorizationId, null, null, null, audit.Create(http, AuditKinds.Read, AuditOutcomes.Attempted, null, null),

@@ -16,6 +16,6 @@ public static class PublicApi
         return app;
     }
 
-    public static Task<Results<Ok<PublicLicense>, ProblemHttpResult, ValidationProblem>> Get(string id, IClusterClient cluster) =>
-        LicenseRequests.Read(id, cluster, (grain, version) => grain.GetPublicAsync(version), "No public licence with this identifier.");
+    public static Task<Results<Ok<PublicLicense>, ProblemHttpResult, ValidationProblem>> Get(string id, IClusterClient cluster, LegacyIdentifiers legacy) =>
+        LicenseRequests.Read(id, cluster, legacy, (grain, version) => grain.GetPublicAsync(version), "No public licence with this identifier.");
 }

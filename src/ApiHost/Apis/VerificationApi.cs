@@ -63,7 +63,8 @@ public static partial class VerificationApi
         VerifiedLicense License, IReadOnlyDictionary<string, string>? Comparison);
 
     public static async Task<Results<Ok<VerifyResponse>, ValidationProblem, ProblemHttpResult>> Verify(
-        VerifyRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, PresentationTokens tokens, AuditEntryFactory audit)
+        VerifyRequest body, ClaimsPrincipal user, HttpContext http, IClusterClient cluster, PresentationTokens tokens, AuditEntryFactory audit,
+        LegacyIdentifiers legacy)
     {
         var caller = user.ToCaller(http);
         http.SetAuditPurpose(body.Purpose); // 用证事由 in the audit outcome record
@@ -103,7 +104,13 @@ public static partial class VerificationApi
         {
             if (!LicenseIdentifier.TryParse(body.LicenseId, out identifier, out var idError))
             {
-                errors.Add("licenseId", idError);
+                // A legacy licence's own identifier with a wrong check character: found if this library holds it.
+                identifier = LicenseIdentifier.TryParseLenient(body.LicenseId, out var lenient, out _) && lenient.CheckMismatch
+                    && await legacy.HoldsAsync(body.LicenseId) ? lenient : null;
+                if (identifier is null)
+                {
+                    errors.Add("licenseId", idError);
+                }
             }
 
             if (body.AuthorizationId is not null)

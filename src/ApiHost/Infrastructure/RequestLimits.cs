@@ -24,16 +24,18 @@ public static class RequestLimitMiddleware
     public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app, RequestLimitSettings limits) =>
         app.Use(async (http, next) =>
         {
+            // An upload endpoint (bulk import) declares its own, larger limit; every other body gets the general one.
+            var max = http.GetEndpoint()?.Metadata.GetMetadata<UploadLimitMetadata>()?.MaxBytes ?? limits.MaxRequestBodyBytes;
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
             {
-                feature.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+                feature.MaxRequestBodySize = max;
             }
             else
             {
-                http.Request.Body = new LimitedRequestBody(http.Request.Body, limits.MaxRequestBodyBytes);
+                http.Request.Body = new LimitedRequestBody(http.Request.Body, max);
             }
 
-            if (http.Request.ContentLength > limits.MaxRequestBodyBytes)
+            if (http.Request.ContentLength > max)
             {
                 throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
             }
@@ -50,6 +52,9 @@ public static class RequestLimitMiddleware
 
     private static bool HasControl(string? value) => value is not null && value.Any(char.IsControl);
 }
+
+/// <summary>Endpoint metadata: this endpoint streams bodies of up to <see cref="MaxBytes"/> (instead of the general limit).</summary>
+public sealed record UploadLimitMetadata(long MaxBytes);
 
 /// <summary>
 /// Reads JSON strings and refuses C0/C1 control characters other than tab, line feed and carriage return, so no

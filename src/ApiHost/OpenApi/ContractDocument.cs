@@ -18,6 +18,7 @@ public sealed class ContractDocument : IOpenApiDocumentTransformer
         ("Units", "发证和用证单位：区划、上级、可签发类型、业务范围、签名密钥。Issuing and using units: region, parent, issuable types, business scope (matters → types), signing keys."),
         ("Clients", "系统客户端的登记与管理。Registering and managing system clients."),
         ("Licences", "证照的签发、变更、状态事件、历史与签名文件。Issuing licences, changing face data, status events, history and the signed document."),
+        ("Imports", "离线生成与存量证照电子化的批量导入。Bulk import of offline-generated and legacy (digitized paper) licences: upload, background issuing, progress and per-row errors."),
         ("Verification", "用证：核验、比对、免提交查询、用证存档与加注件。Using licences: verification, comparison, the 免提交 holder lookup, the use archive and the archive copy."),
         ("Holder", "持证主体：本人证照、亮证、授权、用证记录、通知。Holders: own licences, presentation codes, authorizations, who used them, notifications."),
         ("Public", "面向社会公开的证照查询与公钥。Public disclosure of licences of public types, and the platform's public keys."),

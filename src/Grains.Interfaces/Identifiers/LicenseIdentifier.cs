@@ -15,7 +15,9 @@ namespace OrleansLicenses.Identifiers;
 /// <item>check: ISO/IEC 7064 MOD 37,36 over type + issuer + serial + version (no root, no dots).</item>
 /// </list>
 /// Instances only come from <see cref="Create(string, string, string, string)"/>, <see cref="NextVersion"/> and the
-/// parse methods, so every part is valid and the check character is the computed one.
+/// parse methods, so every part is valid; the check character is the computed one except for an identifier read by
+/// <see cref="TryParseLenient"/> (a digitized paper licence's own number), where <see cref="CheckMismatch"/> tells
+/// that it is not: the character it came with is kept, never corrected.
 /// </summary>
 public sealed record LicenseIdentifier
 {
@@ -36,13 +38,14 @@ public sealed record LicenseIdentifier
 
     private const string RootPrefix = Root + ".";
 
-    private LicenseIdentifier(string typeCode, string issuerCode, string serial, string version, char check)
+    private LicenseIdentifier(string typeCode, string issuerCode, string serial, string version, char check, bool checkMismatch = false)
     {
         TypeCode = typeCode;
         IssuerCode = issuerCode;
         Serial = serial;
         Version = version;
         Check = check;
+        CheckMismatch = checkMismatch;
     }
 
     /// <summary>Licence type code (21 characters).</summary>
@@ -59,6 +62,9 @@ public sealed record LicenseIdentifier
 
     /// <summary>The check character as carried by the identifier.</summary>
     public char Check { get; }
+
+    /// <summary>True only for an identifier from <see cref="TryParseLenient"/> whose <see cref="Check"/> is not the computed one.</summary>
+    public bool CheckMismatch { get; }
 
     /// <summary>The licence number without version and check: <c>{type}.{issuer}.{serial}</c>, stable across versions.</summary>
     public string Number => $"{TypeCode}.{IssuerCode}.{Serial}";
@@ -115,7 +121,18 @@ public sealed record LicenseIdentifier
         [NotNullWhen(true)] string? value,
         [NotNullWhen(true)] out LicenseIdentifier? identifier,
         [NotNullWhen(false)] out string? error) =>
-        TryParseCore(value, out identifier, out error);
+        TryParseCore(value, lenient: false, out identifier, out error);
+
+    /// <summary>
+    /// Lenient parse, for the numbers of digitized paper licences (legacy import): every rule of <see cref="TryParse"/>
+    /// holds except that a wrong but well-formed check character (one of 0-9A-Z) is accepted, kept as it is and flagged
+    /// with <see cref="CheckMismatch"/>.
+    /// </summary>
+    public static bool TryParseLenient(
+        [NotNullWhen(true)] string? value,
+        [NotNullWhen(true)] out LicenseIdentifier? identifier,
+        [NotNullWhen(false)] out string? error) =>
+        TryParseCore(value, lenient: true, out identifier, out error);
 
     /// <summary>Strict parse.</summary>
     /// <exception cref="FormatException">The value is not a valid identifier; the message names the rule.</exception>
@@ -216,7 +233,7 @@ public sealed record LicenseIdentifier
         return null;
     }
 
-    private static bool TryParseCore(string? value, out LicenseIdentifier? identifier, out string? error)
+    private static bool TryParseCore(string? value, bool lenient, out LicenseIdentifier? identifier, out string? error)
     {
         identifier = null;
         if (string.IsNullOrEmpty(value))
@@ -259,13 +276,13 @@ public sealed record LicenseIdentifier
 
         var check = checkSegment[0];
         var expected = ComputeCheck(typeCode, issuerCode, serial, version);
-        if (check != expected)
+        if (check != expected && !lenient)
         {
             error = $"check character should be {expected}";
             return false;
         }
 
-        identifier = new LicenseIdentifier(typeCode, issuerCode, serial, version, check);
+        identifier = new LicenseIdentifier(typeCode, issuerCode, serial, version, check, checkMismatch: check != expected);
         error = null;
         return true;
     }

@@ -70,13 +70,42 @@ public sealed record HolderRef(
     public string Key => $"{IdType}:{IdNumber}";
 }
 
+/// <summary>An issuance; <see cref="Import"/> is set when the record comes from a bulk import (offline or legacy).</summary>
 [GenerateSerializer, Immutable, Alias("ol.IssueLicense")]
 public sealed record IssueLicense(
     [property: Id(0)] string TypeCode,
     [property: Id(1)] HolderRef Holder,
     [property: Id(2)] IReadOnlyDictionary<string, string> Fields,
     [property: Id(3)] DateOnly ValidFrom,
-    [property: Id(4)] DateOnly? ValidUntil);
+    [property: Id(4)] DateOnly? ValidUntil,
+    [property: Id(5)] ImportedRecord? Import = null);
+
+/// <summary>Where a licence comes from: <c>online</c> (issued through the API), <c>offline</c> or <c>legacy</c> (bulk import).</summary>
+public static class LicenseOrigins
+{
+    public const string Online = "online";
+    public const string Offline = "offline";
+    public const string Legacy = "legacy";
+}
+
+/// <summary>Whether a licence identifier's check character is the computed one (<c>ok</c>) or a digitized paper licence's wrong one (<c>mismatch</c>).</summary>
+public static class IdentifierChecks
+{
+    public const string Ok = "ok";
+    public const string Mismatch = "mismatch";
+}
+
+/// <summary>
+/// The import side of an issuance: the origin (<see cref="LicenseOrigins.Offline"/> or <see cref="LicenseOrigins.Legacy"/>),
+/// the source system's record id, and for a legacy record the paper licence's own identifier (kept verbatim, a wrong
+/// check character included) and its original issue date.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ol.ImportedRecord")]
+public sealed record ImportedRecord(
+    [property: Id(0)] string Origin,
+    [property: Id(1)] string SourceId,
+    [property: Id(2)] string? LegacyIdentifier,
+    [property: Id(3)] DateOnly? OriginalIssueDate);
 
 /// <summary>
 /// A change of the face, as a JSON merge patch (RFC 7396) of the current version's elements: <see cref="Fields"/>
@@ -127,7 +156,10 @@ public sealed record LicenseView(
     [property: Id(16)] LicenseAnnotations Annotations,
     [property: Id(17)] LicenseSignature Signature,
     [property: Id(18)] string CurrentId,
-    [property: Id(19)] string? SourceLibrary = null);
+    [property: Id(19)] string? SourceLibrary = null,
+    [property: Id(20)] string Origin = LicenseOrigins.Online,
+    [property: Id(21)] string IdentifierCheck = IdentifierChecks.Ok,
+    [property: Id(22)] DateOnly? OriginalIssueDate = null);
 
 [GenerateSerializer, Immutable, Alias("ol.HistoryEntry")]
 public sealed record HistoryEntry(

@@ -81,7 +81,8 @@ public sealed record VerifiedLicense(
     [property: Id(7)] string? HolderIdNumber,
     [property: Id(8)] DateOnly ValidFrom,
     [property: Id(9)] DateOnly? ValidUntil,
-    [property: Id(10)] IReadOnlyDictionary<string, string> Fields);
+    [property: Id(10)] IReadOnlyDictionary<string, string> Fields,
+    [property: Id(11)] string IdentifierCheck = Licenses.IdentifierChecks.Ok);
 
 /// <summary>Public disclosure (公示) of a licence of a public type: public fields only.</summary>
 [GenerateSerializer, Immutable, Alias("ol.PublicLicense")]
@@ -97,7 +98,8 @@ public sealed record PublicLicense(
     [property: Id(8)] string? HolderName,
     [property: Id(9)] IReadOnlyDictionary<string, string> Fields,
     [property: Id(10)] bool Current,
-    [property: Id(11)] IReadOnlyDictionary<string, string>? FieldNames = null); // element key → the catalogue's name, for the disclosed fields
+    [property: Id(11)] string IdentifierCheck = Licenses.IdentifierChecks.Ok,
+    [property: Id(12)] IReadOnlyDictionary<string, string>? FieldNames = null); // element key → the catalogue's name, for the disclosed fields
 
 /// <summary>The current standing of a version, for checking a signed document offline-then-online.</summary>
 [GenerateSerializer, Immutable, Alias("ol.DocumentStatus")]

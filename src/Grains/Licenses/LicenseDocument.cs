@@ -43,6 +43,18 @@ public static class LicenseDocument
             ["validUntil"] = version.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["signedAt"] = version.SignedAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         };
+        // An imported licence's origin is signed with it; an online one's document keeps the shape it always had.
+        if (license.Origin != Licenses.LicenseOrigins.Online)
+        {
+            document["origin"] = license.Origin;
+            document["sourceId"] = license.SourceId;
+        }
+
+        if (license.OriginalIssueDate is { } originalIssueDate)
+        {
+            document["originalIssueDate"] = originalIssueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        }
+
         return JsonCanonicalizer.CanonicalizeToString(document);
     }
 }

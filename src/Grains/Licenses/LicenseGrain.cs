@@ -82,6 +82,7 @@ public sealed class LicenseGrain(
             throw new DomainException(DomainErrorKind.Forbidden, "license.type_not_issuable", "The unit may not issue this licence type.", "typeCode");
         }
 
+        var identifier = ImportedIdentifier(number, command);
         var today = PlatformClock.Today(time);
         var validUntil = command.ValidUntil ?? DefaultValidUntil(type.Definition.Validity, command.ValidFrom);
         var opening = LicenseLifecycle.Issue(command.ValidFrom, validUntil);
@@ -107,13 +108,24 @@ public sealed class LicenseGrain(
             s.Serial = number.Serial;
             s.IssuedAt = time.GetUtcNow();
             s.Lifecycle = lifecycle;
-            var version = await Sign(LicenseIdentifier.Create(number), command.Holder, new(command.Fields, StringComparer.Ordinal),
+            s.Origin = command.Import?.Origin ?? LicenseOrigins.Online;
+            s.SourceId = command.Import?.SourceId;
+            s.LegacyIdentifier = command.Import?.LegacyIdentifier;
+            s.OriginalIssueDate = command.Import?.OriginalIssueDate;
+            var version = await Sign(identifier, command.Holder, new(command.Fields, StringComparer.Ordinal),
                 command.ValidFrom, validUntil, type.CatalogVersion);
+            version.IdentifierCheck = identifier.CheckMismatch ? IdentifierChecks.Mismatch : IdentifierChecks.Ok;
             s.Versions = [version];
             s.History = [];
             Record(caller, "issue", null);
             var issued = await Commit(caller, "issue");
             LicenseMetrics.Issued.Add(1);
+            if (command.Import is not null)
+            {
+                // A bulk import activates a licence per record: let each go once issued, so memory stays flat.
+                DeactivateOnIdle();
+            }
+
             return issued;
         }
         catch (Exception e)
@@ -145,7 +157,7 @@ public sealed class LicenseGrain(
         try
         {
             var previous = CurrentVersion;
-            var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), holder, fields,
+            var next = await Sign(NextIdentifier(previous), holder, fields,
                 previous.ValidFrom, previous.ValidUntil, type.CatalogVersion);
             previous.SupersededBy = next.Identifier;
             s.Versions.Add(next);
@@ -184,7 +196,7 @@ public sealed class LicenseGrain(
             {
                 // An extension moves the validity end: a new, re-signed version with the same face data.
                 var previous = CurrentVersion;
-                var next = await Sign(LicenseIdentifier.Parse(previous.Identifier).NextVersion(), previous.Holder.ToWire(), previous.Fields,
+                var next = await Sign(NextIdentifier(previous), previous.Holder.ToWire(), previous.Fields,
                     previous.ValidFrom, lifecycle.ValidUntil, previous.CatalogVersion);
                 previous.SupersededBy = next.Identifier;
                 s.Versions.Add(next);
@@ -535,10 +547,36 @@ public sealed class LicenseGrain(
         return view;
     }
 
+    /// <summary>
+    /// The identifier of version 001, or for a legacy record the paper licence's own identifier (read leniently: a wrong
+    /// check character is kept and flagged, never corrected), which must name this licence.
+    /// </summary>
+    private static LicenseIdentifier ImportedIdentifier(LicenseNumber number, IssueLicense command)
+    {
+        if (command.Import is not { Origin: LicenseOrigins.Legacy } legacy)
+        {
+            return LicenseIdentifier.Create(number);
+        }
+
+        if (!LicenseIdentifier.TryParseLenient(legacy.LegacyIdentifier, out var identifier, out var error))
+        {
+            throw DomainException.Invalid(InvalidRequest, "legacyIdentifier", error);
+        }
+
+        return identifier.LicenseNumber == number ? identifier
+            : throw DomainException.Invalid(InvalidRequest, "legacyIdentifier", "does not name a licence of this type and issuing unit");
+    }
+
+    /// <summary>The next version's identifier (a paper licence's wrong check character is not carried over).</summary>
+    private static LicenseIdentifier NextIdentifier(LicenseVersionState previous) =>
+        LicenseIdentifier.TryParseLenient(previous.Identifier, out var identifier, out var error) ? identifier.NextVersion()
+            : throw new InvalidOperationException($"Stored identifier {previous.Identifier} does not parse: {error}");
+
     private bool IsSameIssuance(IssueLicense command)
     {
         var first = current.Versions[0];
-        return command.TypeCode == current.TypeCode && command.Holder == first.Holder.ToWire() && command.ValidFrom == first.ValidFrom
+        return command.TypeCode == current.TypeCode && (command.Import?.Origin ?? LicenseOrigins.Online) == current.Origin
+            && command.Import?.SourceId == current.SourceId && command.Import?.LegacyIdentifier == current.LegacyIdentifier && command.Holder == first.Holder.ToWire() && command.ValidFrom == first.ValidFrom
             && (command.ValidUntil is null || command.ValidUntil == first.ValidUntil)
             && command.Fields.Count == first.Fields.Count
             && command.Fields.All(f => first.Fields.TryGetValue(f.Key, out var v) && v == f.Value);
@@ -563,7 +601,7 @@ public sealed class LicenseGrain(
             new LicenseAnnotations(lifecycle.Mortgaged, lifecycle.Pledged, lifecycle.LastInspectionDate, lifecycle.LastInspectionResult,
                 lifecycle.SuspendedUntil, lifecycle.StatusReason),
             new LicenseSignature(LicenseDocument.Algorithm, Convert.ToBase64String(v.Signature), Convert.ToBase64String(v.Certificate)),
-            CurrentVersion.Identifier, s.SourceLibrary);
+            CurrentVersion.Identifier, s.SourceLibrary, s.Origin, v.IdentifierCheck, s.OriginalIssueDate);
     }
 
     private LicenseVersionState? Find(string? version) =>

@@ -17,6 +17,9 @@ public sealed class LicenseVersionState
     public byte[] Signature { get; set; } = [];
     public byte[] Certificate { get; set; } = [];
     public string? SupersededBy { get; set; }
+
+    /// <summary><c>mismatch</c> for a digitized paper licence's identifier whose check character is wrong (kept as it came).</summary>
+    public string IdentifierCheck { get; set; } = IdentifierChecks.Ok;
 }
 
 /// <summary>
@@ -43,6 +46,18 @@ public sealed class LicenseState
 
     /// <summary>For an aggregated licence: the newest change applied, as numbered by the source (never goes back).</summary>
     public int SourceSeq { get; set; }
+
+    /// <summary><c>online</c>, <c>offline</c> or <c>legacy</c> (<see cref="LicenseOrigins"/>).</summary>
+    public string Origin { get; set; } = LicenseOrigins.Online;
+
+    /// <summary>The source system's record id of an imported licence (idempotency per issuer and source id).</summary>
+    public string? SourceId { get; set; }
+
+    /// <summary>A legacy licence's own identifier as imported (verbatim, a wrong check character included).</summary>
+    public string? LegacyIdentifier { get; set; }
+
+    /// <summary>A legacy licence's original issue date (on paper).</summary>
+    public DateOnly? OriginalIssueDate { get; set; }
 }
 
 /// <summary>The holder as stored with a version (the wire's <see cref="HolderRef"/> has the same three values).</summary>

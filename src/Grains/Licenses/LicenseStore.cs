@@ -19,7 +19,7 @@ public sealed record LicenseChangeEntry(string Operation, string Actor, DateTime
 /// together or not at all, so the read model and the feed never run ahead of or behind the licence, and no timer
 /// is needed to repair them. Schema: <c>deploy/sql/0012_license_store.sql</c>.
 /// </summary>
-public sealed class LicenseStore(NpgsqlDataSource dataSource)
+public sealed class LicenseStore(NpgsqlDataSource dataSource, LicenseGroupCommit groupCommit)
 {
     // PascalCase, as Orleans' System.Text.Json storage serializer wrote licences before this store existed
     // (the migration copies those rows verbatim).
@@ -57,7 +57,8 @@ public sealed class LicenseStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Commits <paramref name="state"/> (whose <see cref="LicenseState.Revision"/> has already been increased by one)
-    /// with its read-model row and change-feed entry in one transaction.
+    /// with its read-model row and change-feed entry in one transaction (group-committed with other licences' changes
+    /// of this silo by <see cref="LicenseGroupCommit"/>; acknowledged after that transaction committed).
     /// </summary>
     /// <exception cref="LicenseWriteConflictException">Another activation wrote this licence first.</exception>
     /// <exception cref="ServiceUnavailableException">PostgreSQL failed; nothing was committed, or the outcome is unknown.</exception>
@@ -65,15 +66,9 @@ public sealed class LicenseStore(NpgsqlDataSource dataSource)
     {
         try
         {
-            // One round trip: the batch runs as one implicit transaction (a single Sync), so a failing statement,
-            // the revision check included, rolls back every statement before it.
-            await using var batch = dataSource.CreateBatch();
-            // Durable before acknowledged, whatever the server's default (local to this transaction).
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'on', true)"));
-            batch.BatchCommands.Add(StateRow(state, current));
-            batch.BatchCommands.Add(LicenseReadModel.Upsert(state, current));
-            batch.BatchCommands.Add(FeedRow(state, current, change));
-            await batch.ExecuteNonQueryAsync(ct);
+            // Serialized once; the statements are made afresh for each attempt (alone again if its group failed).
+            var json = JsonSerializer.Serialize(state, Json);
+            await groupCommit.CommitAsync(() => [StateRow(state, current, json), LicenseReadModel.Upsert(state, current), FeedRow(state, current, change)]);
         }
         catch (PostgresException e) when (e.SqlState == ConflictState)
         {
@@ -93,9 +88,8 @@ public sealed class LicenseStore(NpgsqlDataSource dataSource)
     /// <summary>SQLSTATE raised by <c>license_state_written</c> when the revision check failed.</summary>
     private const string ConflictState = "OL409";
 
-    private static NpgsqlBatchCommand StateRow(LicenseState state, LicenseView current)
+    private static NpgsqlBatchCommand StateRow(LicenseState state, LicenseView current, string json)
     {
-        var json = JsonSerializer.Serialize(state, Json);
         var command = new NpgsqlBatchCommand(state.Revision == 1
             ? """
                 WITH w AS (INSERT INTO license_state (license_number, revision, state, updated_at) VALUES ($1, $2, $3, now())

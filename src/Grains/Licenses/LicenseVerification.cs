@@ -38,7 +38,7 @@ public static class LicenseVerification
         var holder = version.Holder;
         var holderId = holder.IdType == HolderIdTypes.Citizen && !showIds ? CitizenId.Mask(holder.IdNumber) : holder.IdNumber;
         return new VerifiedLicense(version.Identifier, license.TypeCode, d.Name, license.IssuerCode, version.Version, holder.Name,
-            holder.IdType, holderId, version.ValidFrom, version.ValidUntil, fields);
+            holder.IdType, holderId, version.ValidFrom, version.ValidUntil, fields, version.IdentifierCheck);
     }
 
     /// <summary>
@@ -47,7 +47,7 @@ public static class LicenseVerification
     /// </summary>
     public static VerifiedLicense WholeDocument(LicenseState license, LicenseVersionState version, LicenseTypeView type) =>
         new(version.Identifier, license.TypeCode, type.Definition.Name, license.IssuerCode, version.Version, version.Holder.Name,
-            version.Holder.IdType, version.Holder.IdNumber, version.ValidFrom, version.ValidUntil, version.Fields);
+            version.Holder.IdType, version.Holder.IdNumber, version.ValidFrom, version.ValidUntil, version.Fields, version.IdentifierCheck);
 
     /// <summary>
     /// Per submitted field: match, mismatch, absent (the licence has no such value), or not-permitted for a field the
@@ -87,7 +87,7 @@ public static class LicenseVerification
         // An organisation's name is public record; a natural person's is not.
         var holderName = current && version.Holder.IdType == HolderIdTypes.Organization ? version.Holder.Name : null;
         return new PublicLicense(version.Identifier, license.TypeCode, d.Name, license.IssuerCode, status, code,
-            version.ValidFrom, version.ValidUntil, holderName, fields, current,
+            version.ValidFrom, version.ValidUntil, holderName, fields, current, version.IdentifierCheck,
             d.Fields.Where(f => fields.ContainsKey(f.Key)).ToDictionary(f => f.Key, f => f.Name, StringComparer.Ordinal));
     }
 

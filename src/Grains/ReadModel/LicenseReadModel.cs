@@ -19,13 +19,14 @@ public sealed class LicenseReadModel(NpgsqlDataSource dataSource)
     {
         var row = new NpgsqlBatchCommand("""
             INSERT INTO licenses (license_number, identifier, version, type_code, issuer_code, region_code, holder_id_type,
-                                  holder_id_number, status, valid_from, valid_until, issued_at, updated_at, revision, suspended_until)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13, $14)
+                                  holder_id_number, status, valid_from, valid_until, issued_at, updated_at, revision, suspended_until,
+                                  origin, identifier_check, legacy_identifier)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13, $14, $15, $16, $17)
             ON CONFLICT (license_number) DO UPDATE SET
                 identifier = EXCLUDED.identifier, version = EXCLUDED.version, holder_id_type = EXCLUDED.holder_id_type,
                 holder_id_number = EXCLUDED.holder_id_number, status = EXCLUDED.status, valid_from = EXCLUDED.valid_from,
                 valid_until = EXCLUDED.valid_until, updated_at = now(), revision = EXCLUDED.revision,
-                suspended_until = EXCLUDED.suspended_until
+                suspended_until = EXCLUDED.suspended_until, identifier_check = EXCLUDED.identifier_check
             """);
         row.Parameters.Add(new NpgsqlParameter<string> { TypedValue = current.LicenseNumber });
         row.Parameters.Add(new NpgsqlParameter<string> { TypedValue = current.Id });
@@ -45,6 +46,9 @@ public sealed class LicenseReadModel(NpgsqlDataSource dataSource)
             Value = license.Lifecycle.SuspendedUntil is { } suspendedUntil ? suspendedUntil : DBNull.Value,
             NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date,
         });
+        row.Parameters.Add(new NpgsqlParameter<string> { TypedValue = license.Origin });
+        row.Parameters.Add(new NpgsqlParameter<string> { TypedValue = current.IdentifierCheck });
+        row.Parameters.Add(new NpgsqlParameter { Value = (object?)license.LegacyIdentifier ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         return row;
     }
 

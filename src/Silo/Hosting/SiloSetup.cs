@@ -87,7 +87,9 @@ public static class SiloSetup
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.IReadModelProjector, OrleansLicenses.ReadModel.UnitProjector>();
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.IReadModelProjector, OrleansLicenses.ReadModel.CertificateAuthorityProjector>();
         silo.Services.AddSingleton<OrleansLicenses.ReadModel.LicenseReadModel>();
+        silo.Services.AddSingleton<OrleansLicenses.Licenses.LicenseGroupCommit>();
         silo.Services.AddSingleton<OrleansLicenses.Licenses.LicenseStore>();
+        silo.Services.AddSingleton<OrleansLicenses.Imports.ImportStore>();
         silo.Services.AddSingleton<OrleansLicenses.Journal.PresentationUseStore>();
         silo.Services.AddSingleton<OrleansLicenses.Units.UnitDirectory>();
         // One group-commit writer per silo for use records and their audit records, on the silo's own audit chain.

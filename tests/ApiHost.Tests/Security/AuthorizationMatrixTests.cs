@@ -67,6 +67,9 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         ["GET /api/licenses/{id}/document"] = Row(U4, "200 200 404 400", "200 404 404 400", "200 404 404 400", "404 404 404 400",
             "200 200 404 400", "200 404 404 400", "200 404 404 400", F4),
         ["GET /api/licenses"] = Row(U, "200", "200", "200", F, F, F, F, F),
+        // Imports belong to the issuing unit that uploaded them: another's, none and a malformed id answer alike.
+        ["POST /api/imports"] = Row(U, F, "202", "202", F, F, F, F, F),
+        ["GET /api/imports/{id}"] = Row(U4, F4, "200 404 404 404", "200 404 404 404", F4, F4, F4, F4, F4),
         ["GET /api/admin/grains/{kind}/{key}"] = Row(U4, "200 200 404 400", F4, F4, F4, F4, F4, F4, F4),
         ["GET /api/admin/stats"] = Row(U, "200", F, F, F, F, F, F, F),
         ["GET /api/admin/audit"] = Row(U, "200", F, F, F, F, F, F, F),
@@ -122,6 +125,9 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
     {
         public Dictionary<CallerKind, HttpClient> Clients { get; } = [];
         public Dictionary<bool, string> License { get; } = [];
+
+        /// <summary>An import id per side (issuer A's, issuer B's).</summary>
+        public Dictionary<bool, string> Imports { get; } = [];
         public Dictionary<bool, string> Holder { get; } = [];
         public Dictionary<bool, string> Verification { get; } = [];
         public Dictionary<bool, string> Authorization { get; } = [];
@@ -254,6 +260,13 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
             w.Clients[side ? CallerKind.HolderX : CallerKind.HolderY] = await fixture.AsHolderAsync("001", w.Holder[side], "示例");
         }
 
+        foreach (var side in new[] { true, false })
+        {
+            using var upload = await w.Clients[side ? CallerKind.IssuerA : CallerKind.IssuerB].SendAsync(ImportUpload());
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, upload.StatusCode);
+            w.Imports[side] = (await upload.ReadJson()).GetProperty("id").GetString()!;
+        }
+
         var inRecord = await (await w.Clients[CallerKind.VerifierInScope].PostAsJsonAsync("/api/verifications",
             new { licenseId = w.License[true], holder = new { idType = "001", idNumber = w.Holder[true] }, matterCode = Demo.FoodMatter, purpose = "x" })).ReadJson();
         w.Verification[true] = inRecord.GetProperty("verificationId").GetString()!;
@@ -293,6 +306,16 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         return w;
     }
 
+    /// <summary>An offline import of one record (CSV) of the food licence.</summary>
+    private static HttpRequestMessage ImportUpload()
+    {
+        var csv = "sourceId,holderIdType,holderIdNumber,holderName,validFrom,operatorName,address,category\n"
+            + $"matrix-{Guid.NewGuid():N},001,{LicenseApiTests.NewCompany()},示例餐饮有限公司,{TestCalendar.Iso()},示例餐饮有限公司,哈尔滨市南岗区示例路3号,餐饮服务经营者\n";
+        var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv));
+        content.Headers.ContentType = new("text/csv");
+        return new HttpRequestMessage(HttpMethod.Post, $"/api/imports?kind=offline&typeCode={Demo.FoodType}") { Content = content };
+    }
+
     private async Task<string> NoticeAsync(string correctionId, string recipient) =>
         (string)(await fixture.ScalarAsync("SELECT id::text FROM notifications WHERE correction_id = $1 AND recipient = $2 LIMIT 1", correctionId, recipient))!;
 
@@ -327,6 +350,12 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         var missingLicense = LicenseIdentifier.Create(Demo.FoodType, Demo.HarbinMarket, "NOSUCH" + Random.Shared.Next(1000, 9999)).ToString();
         string Param(string name) => (name, obj) switch
         {
+            ("id", _) when op.Path.StartsWith("/api/imports", StringComparison.Ordinal) => obj switch
+            {
+                ObjectKind.Nonexistent => Guid.NewGuid().ToString(),
+                ObjectKind.Malformed => "not-an-import",
+                _ => w.Imports[pick],
+            },
             // Uploads go to "sample", so the foreign type never gains the "seal" that downloads look for.
             ("kind", _) => op.Path.Contains("grains", StringComparison.Ordinal) ? "license" : op.Method == "PUT" ? "sample" : "seal",
             ("id" or "key", ObjectKind.Nonexistent) => missingLicense,
@@ -370,6 +399,11 @@ public sealed class AuthorizationMatrixTests(ApiFixture fixture, ITestOutputHelp
         if (op.Key == "GET /api/sync/digest")
         {
             path += $"?issuer={Demo.HarbinMarket}";
+        }
+
+        if (op.Key == "POST /api/imports")
+        {
+            return ImportUpload();
         }
 
         var request = new HttpRequestMessage(new HttpMethod(op.Method), path);

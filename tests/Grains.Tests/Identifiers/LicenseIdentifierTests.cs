@@ -90,6 +90,40 @@ public sealed class LicenseIdentifierTests
     }
 
     [Fact]
+    public void TryParseLenient_WhenCheckWrong_KeepsItAndFlagsTheMismatch()
+    {
+        const string paper = "1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.A";
+        Assert.False(LicenseIdentifier.TryParse(paper, out _, out var strictError));
+        Assert.Equal("check character should be U", strictError);
+        Assert.True(LicenseIdentifier.TryParseLenient(paper, out var id, out var error), error);
+        Assert.True(id.CheckMismatch);
+        Assert.Equal('A', id.Check);
+        Assert.Equal(paper, id.ToString());
+        Assert.Equal("002", id.NextVersion().Version);
+        Assert.False(id.NextVersion().CheckMismatch);
+    }
+
+    [Fact]
+    public void TryParseLenient_WhenCheckRight_EqualsTheStrictParse()
+    {
+        const string value = "1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U";
+        Assert.True(LicenseIdentifier.TryParseLenient(value, out var id, out _));
+        Assert.False(id.CheckMismatch);
+        Assert.Equal(LicenseIdentifier.Parse(value), id);
+    }
+
+    [Theory]
+    [InlineData("1.2.156.3005.2.11100000000013338W011.11430000006122244L.2023000040a.001.A", "segment 'serial' must contain only upper-case letters A-Z and digits")]
+    [InlineData("1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.a", "segment 'check' must be one upper-case letter A-Z or digit")]
+    [InlineData("1.2.156.3005.2.11100000000013338W011.11430000006122244M.20230000403.001.U", "segment 'issuer' (credit code of the issuing unit): check character should be L")]
+    public void TryParseLenient_KeepsEveryOtherRule(string value, string expected)
+    {
+        Assert.False(LicenseIdentifier.TryParseLenient(value, out var id, out var error));
+        Assert.Null(id);
+        Assert.Equal(expected, error);
+    }
+
+    [Fact]
     public void Create_WhenPartInvalid_ThrowsNamingTheSegment()
     {
         var ex = Assert.Throws<ArgumentException>(() => LicenseIdentifier.Create("11100000000013338W011", "11430000006122244L", "2023_1"));
