@@ -2,7 +2,7 @@
 # Puts licences, use records, corrections and audit records into a running local platform (deploy/run.sh): issues
 # N food licences with the demo Harbin issuer, verifies each once with the demo verifier (scope basis), changes
 # every tenth, files a correction request (art. 15) on every tenth with the verifier and has the issuer resolve
-# every second of those. Used to give a backup/restore drill something to prove (deploy/verify-restore.sh); runs for at most
+# every second of those, and imports a few offline records (POST /api/imports). Used to give a backup/restore drill something to prove (deploy/verify-restore.sh); runs for at most
 # OL_ACTIVITY_SECONDS (default 300) and stops early when done.
 #
 #   OL_API_URL=http://127.0.0.1:5000 OL_LOCAL_DIR=.local ./bench/activity.sh [N=50] [SERIAL_PREFIX=R]
@@ -57,4 +57,22 @@ for n in $(seq 1 "$N"); do
     fi
   fi
 done
-echo "issued $issued, verified $verified, changed $changed, corrections filed $corrections (resolved $resolved) (serial prefix $PREFIX)"
+
+# An offline import (issue 11) of a few records, so the import tables hold something too.
+IMPORTED=0; M=$(( N / 5 < 2 ? 2 : (N / 5 > 20 ? 20 : N / 5) ))
+csv=$(mktemp); trap 'rm -f "$csv"' EXIT
+echo "sourceId,holderIdType,holderIdNumber,holderName,validFrom,validUntil,operatorName,legalRepresentative,address,category" >"$csv"
+for m in $(seq 1 "$M"); do
+  cc=$(credit_code $(( (base + N + m) % 100000000 )))
+  echo "$PREFIX-IMP-$m,001,$cc,离线导入餐饮${m}有限公司,$today,,离线导入餐饮${m}有限公司,李四,哈尔滨市香坊区示例街${m}号,餐饮服务经营者" >>"$csv"
+done
+import_id=$(curl -fsS -H "Authorization: Bearer $ISSUER" -H 'Content-Type: text/csv; charset=utf-8' --data-binary "@$csv" \
+  "$API/api/imports?kind=offline&typeCode=11230000000000019J001" | jq -r .id) || import_id=""
+if [ -n "$import_id" ] && [ "$import_id" != null ]; then
+  for _ in $(seq 1 120); do
+    state=$(curl -fsS -H "Authorization: Bearer $ISSUER" "$API/api/imports/$import_id" || true)
+    [ "$(jq -r .status <<<"$state" 2>/dev/null)" = done ] && { IMPORTED=$(jq -r .accepted <<<"$state"); break; }
+    sleep 0.5
+  done
+fi
+echo "issued $issued, verified $verified, changed $changed, corrections filed $corrections (resolved $resolved), imported $IMPORTED of $M (serial prefix $PREFIX)"
