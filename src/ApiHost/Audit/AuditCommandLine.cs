@@ -28,7 +28,12 @@ public static class AuditCommandLine
         return true;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs <c>audit-verify</c> with <paramref name="args"/> (the command name already removed), writing to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
+    /// <param name="args">The command's arguments.</param>
+    /// <param name="stdout">The report.</param>
+    /// <param name="stderr">Errors, and the checkpoint gaps when the report is JSON.</param>
+    /// <param name="clock">The verification time (gaps are measured up to it); the system clock when null.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider? clock = null)
     {
         if (args.Any(a => a is "-h" or "--help"))
         {
@@ -58,7 +63,7 @@ public static class AuditCommandLine
             var settings = configuration.GetSection(AuditSettings.Section).Get<AuditSettings>() ?? new AuditSettings();
             var keys = new AuditKeys(settings, environment == Environments.Development);
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            var report = await new AuditVerifier(keys, TimeProvider.System, AuditAnchor.From(settings)).VerifyAsync(dataSource);
+            var report = await new AuditVerifier(keys, clock ?? TimeProvider.System, AuditAnchor.From(settings)).VerifyAsync(dataSource);
             if (json)
             {
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(report, Json));
@@ -74,9 +79,10 @@ public static class AuditCommandLine
                     + $"{report.Checkpoints} checkpoint(s){(report.LastCheckpointSeq is { } last ? $", the last at record {last}" : "")}");
             }
 
+            // With --json the gaps are in the report; the plain lines go to stderr so stdout stays one JSON document.
             foreach (var gap in report.CheckpointGaps ?? [])
             {
-                await stdout.WriteLineAsync($"checkpoint gap: {gap}");
+                await (json ? stderr : stdout).WriteLineAsync($"checkpoint gap: {gap}");
             }
 
             return report.Intact ? 0 : 1;

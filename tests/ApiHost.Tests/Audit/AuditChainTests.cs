@@ -203,6 +203,16 @@ public sealed class AuditChainTests
         Assert.True(report.Intact);
         Assert.StartsWith("after record 0:", Assert.Single(report.CheckpointGaps!), StringComparison.Ordinal);
 
+        // The command line's --json output stays one JSON document with the gap in it; the plain line goes to stderr.
+        using (var json = new StringWriter())
+        using (var error = new StringWriter())
+        {
+            Assert.Equal(0, await AuditCommandLine.RunAsync(["--connection", chain.ConnectionString, "--key", Key, "--json"], json, error, later));
+            var gaps = System.Text.Json.JsonDocument.Parse(json.ToString()).RootElement.GetProperty("checkpointGaps");
+            Assert.Equal(1, gaps.GetArrayLength());
+            Assert.Contains("checkpoint gap: after record 0:", error.ToString(), StringComparison.Ordinal);
+        }
+
         Assert.True((await chain.Checkpointer.CreateAsync()).Created);
         var covered = await new AuditVerifier(chain.Keys, later, new AuditAnchor(null, 60)).VerifyAsync(chain.DataSource);
         Assert.Empty(covered.CheckpointGaps!);
