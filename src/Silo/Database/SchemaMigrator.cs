@@ -18,7 +18,30 @@ public static partial class SchemaMigrator
 
     public static IReadOnlyList<(string Name, string Sql)> Scripts { get; } = LoadScripts();
 
+    /// <remarks>
+    /// The advisory lock serialises migrations of one database only; roles and role memberships are cluster-wide, so
+    /// two databases on one server migrating at the same moment (parallel tests, a second library on the same server)
+    /// can collide in <c>pg_auth_members</c> ("tuple concurrently deleted", which also ends the session). The colliding
+    /// migration rolled back as a whole, so the run starts again on a new connection after a short, jittered pause;
+    /// the migrations that did commit are skipped by their record.
+    /// </remarks>
     public static async Task ApplyAsync(string connectionString, ILogger? logger = null, CancellationToken ct = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ApplyOnceAsync(connectionString, logger, ct);
+                return;
+            }
+            catch (PostgresException e) when (attempt < MaxCatalogRetries && IsConcurrentCatalogChange(e))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(20, 200) * attempt), ct);
+            }
+        }
+    }
+
+    private static async Task ApplyOnceAsync(string connectionString, ILogger? logger, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
@@ -47,16 +70,7 @@ public static partial class SchemaMigrator
                     continue;
                 }
 
-                await using var tx = await connection.BeginTransactionAsync(ct);
-                await Execute(connection, tx, sql, ct);
-                await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version, sha256) VALUES ($1, $2)", connection, tx))
-                {
-                    record.Parameters.AddWithValue(name);
-                    record.Parameters.AddWithValue(hash);
-                    await record.ExecuteNonQueryAsync(ct);
-                }
-
-                await tx.CommitAsync(ct);
+                await ApplyOneAsync(connection, name, sql, hash, ct);
                 if (logger is not null)
                 {
                     LogApplied(logger, name);
@@ -73,6 +87,28 @@ public static partial class SchemaMigrator
             }
         }
     }
+
+    private static async Task ApplyOneAsync(NpgsqlConnection connection, string name, string sql, string hash, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await Execute(connection, tx, sql, ct);
+        await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (version, sha256) VALUES ($1, $2)", connection, tx))
+        {
+            record.Parameters.AddWithValue(name);
+            record.Parameters.AddWithValue(hash);
+            await record.ExecuteNonQueryAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+    }
+
+    private const int MaxCatalogRetries = 8;
+
+    /// <summary>A concurrent change to a shared system catalogue (PostgreSQL reports the row race as an internal error).</summary>
+    internal static bool IsConcurrentCatalogChange(PostgresException e) =>
+        e.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
+        || (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName?.StartsWith("pg_", StringComparison.Ordinal) == true)
+        || (e.SqlState == PostgresErrorCodes.InternalError && e.MessageText.Contains("concurrently", StringComparison.Ordinal));
 
     /// <summary>
     /// The embedded migrations not yet recorded in <c>schema_migrations</c>, read with any login that may select from it
